@@ -1,0 +1,14 @@
+"""Long-running components contributed by capabilities beyond the spool (IMAP accounts, sensors, ...)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gateway.runtime import Component, Runtime
+
+
+def extra_components(runtime: Runtime) -> list[Component]:
+    """Every configured component other than the spool folder."""
+    found: list[Component] = []
+    return found

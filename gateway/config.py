@@ -1,0 +1,310 @@
+"""Typed settings: one TOML file plus `BUSYBEE_*` environment overrides, validated once at start.
+
+Errors: ConfigError (the only exception this module raises), always naming the key and the file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+ENV_PREFIX = "BUSYBEE_"
+ENV_CONFIG = "BUSYBEE_CONFIG"
+SYSTEM_CONFIG = Path("/etc/busybee/busybee.toml")
+CONFIG_NAME = "busybee.toml"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be found, read or validated."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class GatewaySettings(_Section):
+    """Identity and where state lives."""
+
+    id: str = Field(default="gw1", pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    data_dir: Path = Path("data")
+
+
+class StoreSettings(_Section):
+    """Database and raw-message store."""
+
+    max_message_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    retention_days: int = Field(default=0, ge=0, description="0 keeps raw mail forever")
+    synchronous: Literal["full", "normal"] = "full"
+
+
+class LogSettings(_Section):
+    """Structured logging to stdout."""
+
+    level: Literal["debug", "info", "warning", "error"] = "info"
+    format: Literal["json", "text"] = "json"
+
+
+class WebSettings(_Section):
+    """The LAN dashboard."""
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+    session_hours: int = Field(default=12, ge=1)
+
+
+class JobSettings(_Section):
+    """The durable job queue and its workers."""
+
+    workers: int = Field(default=2, ge=0, le=64)
+    max_attempts: int = Field(default=6, ge=1)
+    backoff_base_seconds: float = Field(default=5.0, gt=0)
+    backoff_max_seconds: float = Field(default=3600.0, gt=0)
+    lease_seconds: float = Field(default=300.0, gt=0)
+    poll_seconds: float = Field(default=0.5, gt=0)
+    keep_done_days: int = Field(default=30, ge=0)
+
+
+class SpoolSettings(_Section):
+    """A folder where dropped .eml files are ingested (the embedded default mail source)."""
+
+    enabled: bool = True
+    path: Path = Path("spool")
+    poll_seconds: float = Field(default=2.0, gt=0)
+
+
+class OAuth2Settings(_Section):
+    """XOAUTH2 token source: a command that prints a token, or a refresh-token flow."""
+
+    token_command: str | None = None
+    token_url: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+    refresh_token: str | None = None
+    scope: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> OAuth2Settings:
+        flow = (self.token_url, self.client_id, self.refresh_token)
+        if self.token_command is None and not all(flow):
+            raise ValueError("set token_command, or token_url + client_id + refresh_token")
+        return self
+
+
+class ImapAccount(_Section):
+    """One IMAP mailbox to poll."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.@-]{1,64}$")
+    host: str
+    port: int | None = Field(default=None, ge=1, le=65535)
+    security: Literal["tls", "starttls", "plain"] = "tls"
+    allow_plain: bool = False
+    ca_file: Path | None = None
+    username: str
+    password: str | None = None
+    password_command: str | None = None
+    auth: Literal["password", "xoauth2"] = "password"
+    oauth2: OAuth2Settings | None = None
+    folders: list[str] = Field(default_factory=lambda: ["INBOX"], min_length=1)
+    after: Literal["seen", "move", "none"] = "seen"
+    move_to: str | None = None
+    idle: bool = True
+    poll_seconds: float = Field(default=60.0, gt=0)
+    timeout_seconds: float = Field(default=30.0, gt=0)
+    batch_size: int = Field(default=50, ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ImapAccount:
+        if self.security == "plain" and not self.allow_plain:
+            raise ValueError("security = 'plain' sends the password in clear: set allow_plain = true to accept")
+        if self.security == "plain" and self.host not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError("security = 'plain' is only allowed to localhost")
+        if self.after == "move" and not self.move_to:
+            raise ValueError("after = 'move' needs move_to")
+        if self.auth == "xoauth2" and self.oauth2 is None:
+            raise ValueError("auth = 'xoauth2' needs an [oauth2] table")
+        if self.auth == "password" and self.password is None and self.password_command is None:
+            raise ValueError("auth = 'password' needs password or password_command")
+        return self
+
+    @property
+    def effective_port(self) -> int:
+        """The configured port or the standard one for the security mode."""
+        if self.port is not None:
+            return self.port
+        return 993 if self.security == "tls" else 143
+
+
+class MailSettings(_Section):
+    """Mail sources."""
+
+    spool: SpoolSettings = SpoolSettings()
+    imap: list[ImapAccount] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> MailSettings:
+        names = [a.name for a in self.imap]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"duplicate IMAP account name(s): {', '.join(dupes)}")
+        return self
+
+
+class LimitSettings(_Section):
+    """Bounds on everything parsed from untrusted mail."""
+
+    max_attachment_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
+    max_mime_parts: int = Field(default=200, ge=1)
+    max_mime_depth: int = Field(default=20, ge=1)
+    max_zip_depth: int = Field(default=3, ge=0)
+    max_zip_files: int = Field(default=200, ge=1)
+    max_zip_total_bytes: int = Field(default=100 * 1024 * 1024, ge=1024)
+    max_zip_ratio: float = Field(default=100.0, gt=1)
+    max_text_chars: int = Field(default=200_000, ge=1000)
+    extract_timeout_seconds: float = Field(default=20.0, gt=0)
+
+
+class Settings(_Section):
+    """Everything the gateway reads from its configuration."""
+
+    gateway: GatewaySettings = GatewaySettings()
+    store: StoreSettings = StoreSettings()
+    log: LogSettings = LogSettings()
+    web: WebSettings = WebSettings()
+    jobs: JobSettings = JobSettings()
+    mail: MailSettings = MailSettings()
+    limits: LimitSettings = LimitSettings()
+    source: Path | None = Field(default=None, exclude=True, description="the file these came from")
+
+    @property
+    def data_dir(self) -> Path:
+        """Absolute data directory."""
+        return self.gateway.data_dir
+
+    @property
+    def db_path(self) -> Path:
+        """The SQLite database file."""
+        return self.data_dir / "busybee.db"
+
+    @property
+    def spool_dir(self) -> Path:
+        """The spool folder watched for .eml files."""
+        return self.mail.spool.path
+
+
+def find_config(explicit: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None) -> Path:
+    """Locate the config: --config, then $BUSYBEE_CONFIG, then ./busybee.toml, then /etc/busybee/busybee.toml."""
+    env = os.environ if env is None else env
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"config file {path} (from --config) does not exist")
+        return path
+    if env.get(ENV_CONFIG):
+        path = Path(env[ENV_CONFIG])
+        if not path.is_file():
+            raise ConfigError(f"config file {path} (from {ENV_CONFIG}) does not exist")
+        return path
+    for path in (Path.cwd() / CONFIG_NAME, SYSTEM_CONFIG):
+        if path.is_file():
+            return path
+    raise ConfigError(
+        f"no configuration found: pass --config, set {ENV_CONFIG}, or create ./{CONFIG_NAME} "
+        f"(`busybee init` writes one)"
+    )
+
+
+def load_settings(path: Path, env: Mapping[str, str] | None = None) -> Settings:
+    """Read, override from the environment, validate and resolve paths relative to the file."""
+    env = os.environ if env is None else env
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    origins: dict[tuple[str, ...], str] = {}
+    _apply_env(data, env, origins)
+    settings = _validate(data, path, origins)
+    return _resolve_paths(settings, path.resolve())
+
+
+def _apply_env(data: dict[str, Any], env: Mapping[str, str], origins: dict[tuple[str, ...], str]) -> None:
+    """Apply BUSYBEE_SECTION__KEY=value overrides (values parsed as TOML, else taken as strings)."""
+    for name, raw in sorted(env.items()):
+        if not name.startswith(ENV_PREFIX) or name == ENV_CONFIG:
+            continue
+        parts = [p.lower() for p in name[len(ENV_PREFIX):].split("__") if p]
+        if not parts:
+            continue
+        target: Any = data
+        for i, part in enumerate(parts[:-1]):
+            if isinstance(target, list):
+                target = _list_item(target, part, name)
+                continue
+            nxt = target.get(part)
+            if nxt is None:
+                nxt = [] if part == "imap" and i == 1 else {}
+                target[part] = nxt
+            target = nxt
+        value = _parse_env_value(raw)
+        if isinstance(target, list):
+            raise ConfigError(f"environment variable {name}: names a list, not a key")
+        target[parts[-1]] = value
+        origins[tuple(parts)] = name
+
+
+def _list_item(items: list[Any], index: str, name: str) -> Any:
+    if not index.isdigit() or int(index) >= len(items):
+        raise ConfigError(f"environment variable {name}: no list item {index!r} in the config file")
+    return items[int(index)]
+
+
+def _parse_env_value(raw: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw
+
+
+def _validate(data: dict[str, Any], path: Path, origins: dict[tuple[str, ...], str]) -> Settings:
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            loc = tuple(str(p) for p in err["loc"])
+            key = ".".join(loc) or "(top level)"
+            where = origins.get(tuple(p for p in loc if not p.isdigit()), str(path))
+            if err["type"] == "extra_forbidden":
+                msg = "unknown key"
+            else:
+                msg = err["msg"].removeprefix("Value error, ")
+                if "input" in err and not isinstance(err["input"], dict | list):
+                    msg += f" (got {err['input']!r})"
+            lines.append(f"{where}: {key}: {msg}")
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines)) from None
+
+
+def _resolve_paths(settings: Settings, path: Path) -> Settings:
+    base = path.parent
+    data_dir = (base / settings.gateway.data_dir).resolve()
+    spool = (data_dir / settings.mail.spool.path).resolve()
+    accounts = [
+        a.model_copy(update={"ca_file": (base / a.ca_file).resolve()}) if a.ca_file else a
+        for a in settings.mail.imap
+    ]
+    return settings.model_copy(
+        update={
+            "gateway": settings.gateway.model_copy(update={"data_dir": data_dir}),
+            "mail": settings.mail.model_copy(
+                update={"spool": settings.mail.spool.model_copy(update={"path": spool}), "imap": accounts}
+            ),
+            "source": path,
+        }
+    )

@@ -1,0 +1,56 @@
+"""`busybee ingest`: one-shot ingestion of .eml files, folders and Maildirs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+
+from gateway.cli import AppContext, emit_json, pass_app
+from gateway.db import StoreError
+from gateway.jobs import JobQueue
+from gateway.mail.ingest import Ingestor
+from gateway.store import raw_store
+
+
+def iter_messages(paths: tuple[Path, ...]) -> Iterator[Path]:
+    """Every message file named: .eml files, and the files of folders/Maildirs (recursively)."""
+    for path in paths:
+        if path.is_dir():
+            for p in sorted(path.rglob("*")):
+                if p.is_file() and (p.suffix.lower() == ".eml" or p.parent.name in ("cur", "new")):
+                    yield p
+        else:
+            yield path
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per message.")
+@pass_app
+def ingest(app: AppContext, paths: tuple[Path, ...], as_json: bool) -> None:
+    """Ingest FILE|DIR... once. Exits non-zero only when the store itself failed."""
+    settings = app.settings
+    db = app.db()
+    ingestor = Ingestor(db, raw_store(settings), JobQueue(db, settings.jobs),
+                        max_message_bytes=settings.store.max_message_bytes)
+    for path in iter_messages(paths):
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            _report(as_json, {"path": str(path), "outcome": "unreadable", "error": exc.strerror or str(exc)})
+            continue
+        try:
+            result = ingestor.ingest(raw, f"cli:{path.resolve()}:{len(raw)}")
+        except StoreError as exc:
+            raise click.ClickException(f"{path}: store failed: {exc}") from exc
+        _report(as_json, {"path": str(path), "outcome": result.outcome, "email_id": result.email_id})
+
+
+def _report(as_json: bool, row: dict[str, object]) -> None:
+    if as_json:
+        emit_json(row)
+    else:
+        extra = f" (email {row['email_id']})" if row.get("email_id") else f": {row.get('error', '')}"
+        click.echo(f"{row['path']}: {row['outcome']}{extra}")

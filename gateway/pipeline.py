@@ -1,0 +1,16 @@
+"""The job handlers of the mail pipeline, by job kind (each step after ingest is a job)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from gateway.jobs.worker import Handler
+
+if TYPE_CHECKING:
+    from gateway.runtime import Runtime
+
+
+def build_handlers(runtime: Runtime) -> dict[str, Handler]:
+    """Handlers for every job kind this gateway runs."""
+    handlers: dict[str, Handler] = {}
+    return handlers

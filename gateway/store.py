@@ -1,0 +1,27 @@
+"""Opening the gateway's store: the database with every capability's migrations, and the raw-mail folder."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from gateway.config import Settings
+from gateway.db import BlobStore, Migrations, connect
+from gateway.db.migrations import migrate
+from gateway.jobs.schema import migrations as jobs_migrations
+from gateway.mail.schema import migrations as mail_migrations
+from gateway.web.schema import migrations as web_migrations
+
+MIGRATIONS: list[Migrations] = [jobs_migrations, mail_migrations, web_migrations]
+
+
+def open_db(settings: Settings, *, migrate_schema: bool = True) -> Database:
+    """A new connection to the gateway database, migrated to the current schema."""
+    db = connect(settings.db_path, synchronous=settings.store.synchronous)
+    if migrate_schema:
+        migrate(db, MIGRATIONS)
+    return db
+
+
+def raw_store(settings: Settings) -> BlobStore:
+    """The content-addressed folder of raw .eml files."""
+    return BlobStore(settings.data_dir / "mail")

@@ -1,0 +1,1 @@
+"""The LAN dashboard: FastAPI app, login, inbox, health and metrics."""
