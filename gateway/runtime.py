@@ -18,6 +18,7 @@ from gateway.jobs import Job, JobQueue
 from gateway.jobs.worker import WorkerPool
 from gateway.mail.ingest import Ingestor, IngestResult
 from gateway.mail.spool import SpoolFailure, poll_spool
+from gateway.maintenance import sweep
 from gateway.metrics import Metrics
 from gateway.pipeline import build_handlers
 from gateway.store import open_db, raw_store
@@ -40,7 +41,7 @@ class Component(Protocol):
 class LoopThread:
     """Runs `step()` every `interval` seconds in a thread until stopped; errors are logged, never fatal."""
 
-    def __init__(self, name: str, step: Callable[[], None], interval: float) -> None:
+    def __init__(self, name: str, step: Callable[[], object], interval: float) -> None:
         self.name = name
         self.step = step
         self.interval = interval
@@ -131,6 +132,10 @@ class Runtime:
                     self.count(result, "spool")
 
             self.components.append(LoopThread("spool", spool_step, spool.poll_seconds))
+        maintenance_db = self.connect()
+        self.components.append(
+            LoopThread("maintenance", lambda: sweep(maintenance_db, self.blobs, self.settings), 3600.0)
+        )
         for extra in _extra_components(self):
             self.components.append(extra)
 
