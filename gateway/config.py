@@ -155,6 +155,27 @@ class MailSettings(_Section):
         return self
 
 
+class SmtpSettings(_Section):
+    """The outgoing mail server (quotes, clarifications, alert emails)."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int | None = Field(default=None, ge=1, le=65535)
+    security: Literal["tls", "starttls", "none"] = "starttls"
+    ca_file: Path | None = None
+    username: str | None = None
+    password: str | None = None
+    from_addr: str = "busybee@localhost"
+    timeout_seconds: float = Field(default=30.0, gt=0)
+
+    @property
+    def effective_port(self) -> int:
+        """The configured port or the standard one for the security mode."""
+        if self.port is not None:
+            return self.port
+        return {"tls": 465, "starttls": 587, "none": 25}[self.security]
+
+
 class LimitSettings(_Section):
     """Bounds on everything parsed from untrusted mail."""
 
@@ -178,6 +199,7 @@ class Settings(_Section):
     web: WebSettings = WebSettings()
     jobs: JobSettings = JobSettings()
     mail: MailSettings = MailSettings()
+    smtp: SmtpSettings = SmtpSettings()
     limits: LimitSettings = LimitSettings()
     source: Path | None = Field(default=None, exclude=True, description="the file these came from")
 
