@@ -11,4 +11,7 @@ if TYPE_CHECKING:
 def extra_components(runtime: Runtime) -> list[Component]:
     """Every configured component other than the spool folder."""
     found: list[Component] = []
+    from gateway.mail.imap_source import ImapSource
+
+    found.extend(ImapSource(runtime, account) for account in runtime.settings.mail.imap)
     return found
