@@ -1,0 +1,187 @@
+"""The IMAP source against a real dovecot: accounts and folders, IDLE and polling, after-actions, bookkeeping."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from imapclient import IMAPClient
+
+from gateway.mail.imap_source import ImapSource
+from gateway.runtime import Runtime
+from tests.conftest import require_binary
+from tests.mail.conftest import wait_for
+from tests.services.dovecot import Dovecot
+from tests.services.mailgen import quote_email
+
+pytestmark = pytest.mark.imap
+
+
+def count(runtime: Runtime, sql: str, *args: object) -> int:
+    db = runtime.connect()
+    try:
+        return int(db.execute(sql, list(args)).fetchone()[0])
+    finally:
+        db.close()
+
+
+def emails(runtime: Runtime) -> int:
+    return count(runtime, "SELECT COUNT(*) FROM emails")
+
+
+def client(server: Dovecot, user: str = "alice") -> IMAPClient:
+    c = IMAPClient(server.host, port=server.port, ssl=False)
+    c.login(user, {"alice": "alicepw", "bob": "bobpw"}[user])
+    return c
+
+
+def test_several_accounts_and_folders_once_each(
+    imap_server: Dovecot, imap_runtime: Callable[[str], Runtime], run_source: Callable[..., ImapSource]
+) -> None:
+    same = quote_email(1)
+    imap_server.deliver("alice", same)
+    imap_server.deliver("alice", same, folder="Archive")  # the same mail in two folders
+    imap_server.deliver("alice", quote_email(2), folder="Archive")
+    imap_server.deliver("bob", quote_email(3))
+    imap_server.deliver("bob", same)  # and in another account
+    rt = imap_runtime(imap_server.account_toml("sales", "alice", folders=("INBOX", "Archive"), poll_seconds=0.3)
+                      + imap_server.account_toml("ops", "bob", security="starttls", poll_seconds=0.3))
+    run_source(rt, 0)
+    run_source(rt, 1)
+    wait_for(lambda: count(rt, "SELECT COUNT(*) FROM sightings") == 5, what="5 sightings")
+    assert emails(rt) == 3
+    assert count(rt, "SELECT COUNT(*) FROM jobs WHERE kind = 'parse'") == 3
+    rows = {(r[0], r[1]): r[2] for r in rt.connect().execute("SELECT account, folder, last_uid FROM imap_folders")}
+    assert rows == {("sales", "INBOX"): 1, ("sales", "Archive"): 2, ("ops", "INBOX"): 2}
+    assert rt.metrics.emails_duplicate.labels("imap")._value.get() == 2
+
+
+def test_idle_picks_up_a_new_message_within_seconds(
+    imap_server: Dovecot, imap_runtime: Callable[[str], Runtime], run_source: Callable[..., ImapSource]
+) -> None:
+    rt = imap_runtime(imap_server.account_toml(poll_seconds=300))
+    source = run_source(rt)
+    wait_for(lambda: source.idling, what="the source to enter IDLE")
+    t0 = time.monotonic()
+    imap_server.deliver("alice", quote_email(7))
+    wait_for(lambda: emails(rt) == 1, seconds=5, what="IDLE to deliver the message")
+    assert time.monotonic() - t0 < 3.0  # the poll interval is 300 s: only IDLE can explain this
+
+
+def test_polling_when_the_server_has_no_idle(
+    world_dir: Path, imap_runtime: Callable[[str], Runtime], run_source: Callable[..., ImapSource]
+) -> None:
+    server = Dovecot(world_dir, require_binary("dovecot"), idle=False).start()
+    try:
+        rt = imap_runtime(server.account_toml(poll_seconds=0.5))
+        source = run_source(rt)
+        wait_for(lambda: source.last_ok, what="a first poll")
+        assert not source.idling
+        server.deliver("alice", quote_email(8))
+        wait_for(lambda: emails(rt) == 1, seconds=5, what="polling to find the message")
+        assert not source.idling
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("after", ["seen", "move", "none"])
+def test_after_actions(
+    imap_server: Dovecot, imap_runtime: Callable[[str], Runtime], run_source: Callable[..., ImapSource], after: str
+) -> None:
+    imap_server.maildir("alice", "Done")
+    for i in range(3):
+        imap_server.deliver("alice", quote_email(i))
+    extra = {"move_to": "Done"} if after == "move" else {}
+    rt = imap_runtime(imap_server.account_toml(after=after, poll_seconds=0.3, **extra))
+    run_source(rt)
+    wait_for(lambda: emails(rt) == 3, what="3 emails")
+    expected = {"seen": (3, 0, 0), "move": (0, 0, 3), "none": (3, 3, 0)}[after]
+
+    def state() -> tuple[int, int, int]:
+        c = client(imap_server)
+        try:
+            c.select_folder("INBOX", readonly=True)
+            inbox, unseen = len(c.search(["ALL"])), len(c.search(["UNSEEN"]))
+            c.select_folder("Done", readonly=True)
+            return inbox, unseen, len(c.search(["ALL"]))
+        finally:
+            c.logout()
+
+    wait_for(lambda: state() == expected, what=f"INBOX/unseen/Done counts {expected}")  # follows the commit
+    time.sleep(0.5)
+    assert state() == expected
+
+
+def test_restart_does_not_download_seen_mail_again(
+    imap_server: Dovecot, imap_runtime: Callable[[str], Runtime], run_source: Callable[..., ImapSource]
+) -> None:
+    for i in range(20):
+        imap_server.deliver("alice", quote_email(i))
+    rt = imap_runtime(imap_server.account_toml(poll_seconds=0.3, after="none", batch_size=7))
+    first = run_source(rt)
+    wait_for(lambda: emails(rt) == 20, what="20 emails")
+    first.stop()
+    imap_server.deliver("alice", quote_email(100))
+    second = run_source(rt)
+    wait_for(lambda: emails(rt) == 21, what="the 21st email")
+    second.stop()
+    assert first.bodies_fetched + second.bodies_fetched == 21
+    # and from the server's side: dovecot logs the bodies it sent in each session's logout line
+    wait_for(lambda: imap_server.fetch_body_count() == 21, seconds=5, what="dovecot to log 21 bodies sent")
+
+
+def test_uidvalidity_change_reads_again_and_drops_duplicates(
+    imap_server: Dovecot, imap_runtime: Callable[[str], Runtime], run_source: Callable[..., ImapSource]
+) -> None:
+    msgs = [quote_email(i) for i in range(3)]
+    for raw in msgs:
+        imap_server.deliver("alice", raw, folder="Work")
+    rt = imap_runtime(imap_server.account_toml(folders=("Work",), poll_seconds=0.3, idle=False))
+    source = run_source(rt)
+    wait_for(lambda: emails(rt) == 3, what="3 emails")
+    old = rt.connect().execute("SELECT uidvalidity FROM imap_folders").fetchone()[0]
+    c = client(imap_server)  # recreate the folder: same mail, new UIDVALIDITY, plus one new message
+    c.delete_folder("Work")
+    c.create_folder("Work")
+    for raw in [*msgs, quote_email(50)]:
+        c.append("Work", raw)
+    c.logout()
+    wait_for(lambda: emails(rt) == 4, what="the new message after the UIDVALIDITY change")
+    wait_for(lambda: count(rt, "SELECT COUNT(*) FROM sightings") == 7, what="all 7 sightings")
+    new, last_uid = rt.connect().execute("SELECT uidvalidity, last_uid FROM imap_folders").fetchone()
+    assert new != old and last_uid == 4
+    assert count(rt, "SELECT COUNT(*) FROM jobs") == 4
+    assert source.health()["alive"]
+
+
+def test_reconnects_after_dovecot_restarts(
+    imap_server: Dovecot, imap_runtime: Callable[[str], Runtime], run_source: Callable[..., ImapSource]
+) -> None:
+    imap_server.deliver("alice", quote_email(1))
+    rt = imap_runtime(imap_server.account_toml(poll_seconds=0.3))
+    source = run_source(rt)
+    wait_for(lambda: emails(rt) == 1, what="the first email")
+    imap_server.restart()
+    imap_server.deliver("alice", quote_email(2))
+    wait_for(lambda: emails(rt) == 2, seconds=15, what="the email delivered after the restart")
+    assert rt.metrics.source_errors.labels("imap:sales")._value.get() >= 1
+    wait_for(lambda: source.connected, what="reconnected")
+
+
+def test_missing_folder_is_recorded_and_others_still_read(
+    imap_server: Dovecot, imap_runtime: Callable[[str], Runtime], run_source: Callable[..., ImapSource]
+) -> None:
+    imap_server.deliver("alice", quote_email(1))
+    rt = imap_runtime(imap_server.account_toml(folders=("INBOX", "Nope"), poll_seconds=0.3))
+    run_source(rt)
+    wait_for(lambda: emails(rt) == 1, what="INBOX to be read")
+    wait_for(lambda: count(rt, "SELECT COUNT(*) FROM imap_folders WHERE last_error LIKE '%does not exist%'") == 1,
+             what="the missing folder's error")
+    from gateway.status import gather_status
+
+    status = gather_status(rt.connect(), rt.settings)
+    polled = {s["name"]: s for s in status["sources"]}
+    assert polled["sales/INBOX"]["last_poll"] and polled["sales/INBOX"]["last_error"] is None
+    assert "does not exist" in polled["sales/Nope"]["last_error"]
