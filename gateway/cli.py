@@ -124,10 +124,10 @@ def run(app: AppContext) -> None:
 
 def _register() -> None:
     from gateway.jobs.commands import jobs
-    from gateway.mail.commands import ingest
+    from gateway.mail.commands import ingest, mail
     from gateway.web.commands import users
 
-    for command in (jobs, ingest, users):
+    for command in (jobs, ingest, mail, users):
         cli.add_command(command)
 
 

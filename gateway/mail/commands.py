@@ -54,3 +54,32 @@ def _report(as_json: bool, row: dict[str, object]) -> None:
     else:
         extra = f" (email {row['email_id']})" if row.get("email_id") else f": {row.get('error', '')}"
         click.echo(f"{row['path']}: {row['outcome']}{extra}")
+
+
+@click.group()
+def mail() -> None:
+    """Mail sources: test the connection of IMAP accounts."""
+
+
+@mail.command("check")
+@click.argument("account", required=False)
+@pass_app
+def check(app: AppContext, account: str | None) -> None:
+    """Check ACCOUNT (default: every IMAP account): DNS, TCP, TLS, login, folders; exit 1 on the first failure."""
+    from gateway.mail.check import check_account
+
+    accounts = app.settings.mail.imap
+    if account is not None:
+        accounts = [a for a in accounts if a.name == account]
+        if not accounts:
+            names = ", ".join(a.name for a in app.settings.mail.imap) or "none configured"
+            raise click.ClickException(f"no IMAP account named {account!r} (accounts: {names})")
+    if not accounts:
+        raise click.ClickException("no IMAP accounts configured ([[mail.imap]] in the config file)")
+    for acct in accounts:
+        for step in check_account(acct):
+            mark = "ok" if step.ok else "FAIL"
+            click.echo(f"{acct.name}: {step.name:<6} {mark:<4} {step.detail}")
+            if not step.ok:
+                raise SystemExit(1)
+    click.echo("all checks passed")
