@@ -23,7 +23,7 @@ PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]' 2> >(grep -v 'is ignored' >&2)
 
-.venv/bin/ruff check gateway tests bench
+.venv/bin/ruff check .
 .venv/bin/mypy
 export REQUIRE_SERVICES=1
 exec .venv/bin/python -m pytest "$@"
