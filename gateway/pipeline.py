@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from gateway.jobs.worker import Handler
+from gateway.mail.parse_job import make_parse_handler
 
 if TYPE_CHECKING:
     from gateway.runtime import Runtime
@@ -13,4 +14,6 @@ if TYPE_CHECKING:
 def build_handlers(runtime: Runtime) -> dict[str, Handler]:
     """Handlers for every job kind this gateway runs."""
     handlers: dict[str, Handler] = {}
+    handlers["parse"] = make_parse_handler(runtime.settings.limits, runtime.settings.jobs, runtime.blobs,
+                                           runtime.metrics)
     return handlers

@@ -9,8 +9,9 @@ import click
 
 from gateway.cli import AppContext, emit_json, pass_app
 from gateway.db import StoreError
-from gateway.jobs import JobQueue
-from gateway.mail.ingest import Ingestor
+from gateway.jobs import JobQueue, PermanentJobError
+from gateway.mail.ingest import PARSE_JOB, Ingestor
+from gateway.mail.parse_job import ParseStep
 from gateway.store import raw_store
 
 
@@ -28,13 +29,16 @@ def iter_messages(paths: tuple[Path, ...]) -> Iterator[Path]:
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per message.")
+@click.option("--parse/--no-parse", "parse", default=True, show_default=True,
+              help="Parse what was just stored right away (otherwise the gateway's workers will).")
 @pass_app
-def ingest(app: AppContext, paths: tuple[Path, ...], as_json: bool) -> None:
+def ingest(app: AppContext, paths: tuple[Path, ...], as_json: bool, parse: bool) -> None:
     """Ingest FILE|DIR... once. Exits non-zero only when the store itself failed."""
     settings = app.settings
     db = app.db()
-    ingestor = Ingestor(db, raw_store(settings), JobQueue(db, settings.jobs),
-                        max_message_bytes=settings.store.max_message_bytes)
+    queue = JobQueue(db, settings.jobs)
+    ingestor = Ingestor(db, raw_store(settings), queue, max_message_bytes=settings.store.max_message_bytes)
+    step = ParseStep(settings.limits, settings.jobs, raw_store(settings)) if parse else None
     for path in iter_messages(paths):
         try:
             raw = path.read_bytes()
@@ -45,15 +49,34 @@ def ingest(app: AppContext, paths: tuple[Path, ...], as_json: bool) -> None:
             result = ingestor.ingest(raw, f"cli:{path.resolve()}:{len(raw)}")
         except StoreError as exc:
             raise click.ClickException(f"{path}: store failed: {exc}") from exc
-        _report(as_json, {"path": str(path), "outcome": result.outcome, "email_id": result.email_id})
+        row: dict[str, object] = {"path": str(path), "outcome": result.outcome, "email_id": result.email_id}
+        if step is not None and result.outcome == "stored" and result.email_id is not None:
+            row.update(_parse_now(step, queue, result.email_id))
+        _report(as_json, row)
+
+
+def _parse_now(step: ParseStep, queue: JobQueue, email_id: int) -> dict[str, object]:
+    """Run the email's queued parse job inline and mark it done; on failure leave it to the workers."""
+    found = queue.db.execute("SELECT id FROM jobs WHERE key = ? AND state = 'queued'",
+                             [f"{PARSE_JOB}:{email_id}"]).fetchone()
+    job = queue.get(found[0]) if found else None
+    try:
+        outcome = step.run(queue.db, email_id)
+    except (StoreError, PermanentJobError) as exc:
+        return {"parse": "not parsed", "parse_error": str(exc)}
+    if job is not None:
+        queue.complete(job)
+    return {"parse": outcome.status, "parse_error": outcome.error, "attachments": outcome.attachments}
 
 
 def _report(as_json: bool, row: dict[str, object]) -> None:
     if as_json:
         emit_json(row)
-    else:
-        extra = f" (email {row['email_id']})" if row.get("email_id") else f": {row.get('error', '')}"
-        click.echo(f"{row['path']}: {row['outcome']}{extra}")
+        return
+    extra = f" (email {row['email_id']})" if row.get("email_id") else f": {row.get('error', '')}"
+    if row.get("parse"):
+        extra += f", {row['parse']}" + (f": {row['parse_error']}" if row.get("parse_error") else "")
+    click.echo(f"{row['path']}: {row['outcome']}{extra}")
 
 
 @click.group()
