@@ -11,9 +11,9 @@ PDF library choice, measured on Korean and Japanese PDFs drawn with reportlab's 
 - pdfminer.six 20260107: text placed glyph by glyph is joined correctly, but letter-spaced text
   (Tc > 0.1 em) gets a space between every glyph ("견 적   요 청"), and raising word_margin for
   everything would glue Latin words together.
-- Chosen: pdfminer.six, reading its character boxes and dropping the spaces *it inserted* between
-  two CJK glyphs when the gap is no wider than the line's usual CJK gap (spaces actually drawn are
-  kept). All six variants then come out as written.
+- Chosen: pdfminer.six, reading its character boxes and dropping the spaces *it inserted* where
+  the gap is no wider than the line's usual gap between glyphs (so letter-spacing is not mistaken
+  for word breaks; spaces actually drawn are kept). All six variants then come out as written.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import multiprocessing
 import resource
 import statistics
 import warnings
+import zlib
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
@@ -69,14 +70,13 @@ def _is_cjk(ch: str) -> bool:
 
 
 def _line_text(line: Any) -> str:
-    """A pdfminer text line, without the spaces pdfminer guessed between letter-spaced CJK glyphs."""
+    """A pdfminer text line without the spaces pdfminer guessed inside letter-spaced or glyph-placed text."""
     from pdfminer.layout import LTChar
 
     items = list(line)
-    chars = [(i, it) for i, it in enumerate(items) if isinstance(it, LTChar)]
-    gaps = [b.x0 - a.x1 for (_, a), (_, b) in itertools.pairwise(chars)
-            if _is_cjk(a.get_text()) and _is_cjk(b.get_text())]
-    usual = statistics.median(gaps) if gaps else 0.0
+    chars = [it for it in items if isinstance(it, LTChar) and not it.get_text().isspace()]
+    gaps = [b.x0 - a.x1 for a, b in itertools.pairwise(chars)]
+    usual = max(statistics.median(gaps), 0.0) if gaps else 0.0
     out = []
     for i, it in enumerate(items):
         text = it.get_text()
@@ -92,7 +92,9 @@ def _line_text(line: Any) -> str:
         a, b = prev.get_text(), nxt.get_text()
         if a.isspace() or b.isspace():
             continue
-        if _is_cjk(a) and _is_cjk(b) and nxt.x0 - prev.x1 <= usual + 0.25 * max(prev.size, 1.0):
+        # A word gap is wider than the line's usual gap between glyphs (which letter-spacing widens).
+        margin = (0.2 if _is_cjk(a) and _is_cjk(b) else 0.1) * max(prev.size, 1.0)
+        if nxt.x0 - prev.x1 <= usual + margin:
             continue
         out.append(" ")
     return "".join(out).rstrip()
@@ -169,6 +171,9 @@ def _child(conn: Connection, kind: str, data: bytes, max_chars: int, memory: int
             result: tuple[str, str] = ("ok", EXTRACTORS[kind](data, max_chars))
     except MemoryError:
         result = ("error", f"needed more than {memory // (1024 * 1024)} MiB of memory")
+    except zlib.error as exc:
+        mem = "Error -4" in str(exc)  # Z_MEM_ERROR: the rlimit hit inside zlib
+        result = ("error", f"needed more than {memory // (1024 * 1024)} MiB of memory" if mem else f"zlib: {exc}")
     except RecursionError:
         result = ("error", "structure nested too deeply")
     except Exception as exc:  # any parser failure on hostile bytes is a readable error, not a crash

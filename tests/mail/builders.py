@@ -78,6 +78,20 @@ def zip_with_infos(entries: list[tuple[zipfile.ZipInfo, bytes]]) -> bytes:
     return buf.getvalue()
 
 
+def mark_encrypted(data: bytes, name: str) -> bytes:
+    """The zip with member `name` flagged as encrypted (bit 0) in its local and central headers."""
+    out = bytearray(data)
+    encoded = name.encode()
+    for sig, name_len_at, name_at, flag_at in ((b"PK\x03\x04", 26, 30, 6), (b"PK\x01\x02", 28, 46, 8)):
+        pos = out.find(sig)
+        while pos != -1:
+            n = int.from_bytes(out[pos + name_len_at : pos + name_len_at + 2], "little")
+            if bytes(out[pos + name_at : pos + name_at + n]) == encoded:
+                out[pos + flag_at] |= 0x01
+            pos = out.find(sig, pos + 4)
+    return bytes(out)
+
+
 @functools.cache
 def zip_bomb(expanded: int = 150 * 1024 * 1024) -> bytes:
     """A small zip (about 150 KB) whose single member expands to `expanded` bytes of zeros."""

@@ -149,3 +149,80 @@ def test_empty_and_headerless_input() -> None:
     for raw in (b"", b"\r\n\r\n", b"just some text without headers"):
         parsed = parse_message(raw, LIMITS)
         assert parsed.subject is None and parsed.error is None
+
+
+# --- properties -------------------------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from gateway.mail.parse import ParsedEmail  # noqa: E402
+
+_PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_HEADER_NAMES = ["From", "To", "Subject", "Date", "Message-ID", "Content-Type", "Content-Transfer-Encoding",
+                 "Content-Disposition", "MIME-Version", "References", "Reply-To"]
+
+
+def _check_invariants(parsed: ParsedEmail) -> None:
+    assert isinstance(parsed, ParsedEmail)
+    assert len(parsed.body_new) <= LIMITS.max_text_chars and len(parsed.body_quoted) <= LIMITS.max_text_chars
+    assert parsed.language in ("ko", "ja", "th", "en", "other")
+    assert parsed.error is None or (isinstance(parsed.error, str) and parsed.error)
+    assert all(isinstance(w, str) and w for w in parsed.warnings)
+    for a in parsed.attachments:
+        assert a.size >= 0 and a.depth >= 0 and a.path
+
+
+@_PROPERTY
+@given(st.binary(max_size=4000))
+def test_any_bytes_parse_without_raising(raw: bytes) -> None:
+    _check_invariants(parse_message(raw, LIMITS))
+
+
+@_PROPERTY
+@given(
+    st.lists(st.tuples(st.sampled_from(_HEADER_NAMES), st.binary(max_size=120)), max_size=12),
+    st.binary(max_size=3000),
+)
+def test_mail_shaped_garbage_parses_without_raising(headers: list[tuple[str, bytes]], body: bytes) -> None:
+    raw = b"".join(name.encode() + b": " + value.replace(b"\n", b" ") + b"\r\n" for name, value in headers)
+    _check_invariants(parse_message(raw + b"\r\n" + body, LIMITS))
+
+
+_LINE = st.text(
+    alphabet=st.one_of(
+        st.characters(min_codepoint=0x20, max_codepoint=0x7E),
+        st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3),
+        st.characters(min_codepoint=0x3041, max_codepoint=0x30FA),
+        st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5),
+        st.characters(min_codepoint=0x0E01, max_codepoint=0x0E5B),
+    ),
+    max_size=80,
+)
+
+
+def _lines(text: str) -> list[str]:
+    return sorted(ln.strip() for ln in text.splitlines() if ln.strip())
+
+
+@_PROPERTY
+@given(
+    st.lists(_LINE, min_size=1, max_size=15),
+    st.sampled_from(["utf-8", "cp949", "euc-kr", "shift_jis", "iso-2022-jp", "cp874"]),
+    st.sampled_from([None, "base64", "quoted-printable"]),
+    st.lists(st.tuples(st.text(min_size=1, max_size=20), st.binary(max_size=500)), max_size=3),
+)
+def test_structured_mime_keeps_every_line_and_attachment(
+    lines: list[str], charset: str, cte: str | None, files: list[tuple[str, bytes]]
+) -> None:
+    text = "\n".join(lines)
+    try:
+        text.encode(charset)
+    except UnicodeEncodeError:
+        charset = "utf-8"
+    raw = message(text, charset=charset, cte=cte, attachments=[(n, d, "application/octet-stream") for n, d in files])
+    parsed = parse_message(raw, LIMITS)
+    _check_invariants(parsed)
+    assert _lines(parsed.body_new + "\n" + parsed.body_quoted) == _lines(text)
+    top = [a for a in parsed.attachments if a.depth == 0]
+    assert [a.size for a in top] == [len(d) for _, d in files]
