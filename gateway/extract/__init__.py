@@ -1,0 +1,1 @@
+"""Shipment-field extraction from quote requests and orders (rules always; an LLM when configured)."""
