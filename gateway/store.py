@@ -9,9 +9,10 @@ from gateway.db import BlobStore, Migrations, connect
 from gateway.db.migrations import migrate
 from gateway.jobs.schema import migrations as jobs_migrations
 from gateway.mail.schema import migrations as mail_migrations
+from gateway.sensors.schema import migrations as sensors_migrations
 from gateway.web.schema import migrations as web_migrations
 
-MIGRATIONS: list[Migrations] = [jobs_migrations, mail_migrations, web_migrations]
+MIGRATIONS: list[Migrations] = [jobs_migrations, mail_migrations, web_migrations, sensors_migrations]
 
 
 def open_db(settings: Settings, *, migrate_schema: bool = True) -> Database:
