@@ -6,6 +6,7 @@ Errors: ConfigError (the only exception this module raises), always naming the k
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -190,6 +191,59 @@ class LimitSettings(_Section):
     extract_timeout_seconds: float = Field(default=20.0, gt=0)
 
 
+class SerialPortSettings(_Section):
+    """The sensor board's USB serial port (a stable udev name)."""
+
+    enabled: bool = False
+    port: str = "/dev/busybee-uno"
+    baud: int = Field(default=9600, ge=300, le=4_000_000)
+    reconnect_min_seconds: float = Field(default=1.0, gt=0)
+    reconnect_max_seconds: float = Field(default=30.0, gt=0)
+
+
+class EnvBandSettings(_Section):
+    """The temperature/humidity band; outside it longer than the grace period raises an alert."""
+
+    temp_min_c: float = 2.0
+    temp_max_c: float = 30.0
+    humidity_min: float = Field(default=20.0, ge=0, le=100)
+    humidity_max: float = Field(default=80.0, ge=0, le=100)
+    grace_seconds: float = Field(default=300.0, ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> EnvBandSettings:
+        if self.temp_min_c >= self.temp_max_c or self.humidity_min >= self.humidity_max:
+            raise ValueError("each band needs min < max")
+        return self
+
+
+class SensorSettings(_Section):
+    """Warehouse sensor boards: serial port, bands, silence and GPS timeouts, retention."""
+
+    serial: SerialPortSettings = SerialPortSettings()
+    env: EnvBandSettings = EnvBandSettings()
+    silent_seconds: float = Field(default=120.0, gt=0)
+    gps_lost_seconds: float = Field(default=60.0, gt=0)
+    gps_store_seconds: float = Field(default=10.0, ge=0)
+    retention_days: int = Field(default=7, ge=1)
+    hourly_retention_days: int = Field(default=730, ge=0, description="0 keeps hourly summaries forever")
+
+
+class AlertSettings(_Section):
+    """Who is emailed when an alert opens, escalates or closes (through [smtp])."""
+
+    email_to: list[str] = Field(default_factory=list)
+    min_severity: Literal["info", "warning", "critical"] = "warning"
+    email_on_close: bool = True
+
+    @model_validator(mode="after")
+    def _addresses(self) -> AlertSettings:
+        bad = [a for a in self.email_to if not re.fullmatch(r"[^@\s<>,]+@[^@\s<>,]+", a)]
+        if bad:
+            raise ValueError(f"not an email address: {', '.join(bad)}")
+        return self
+
+
 class Settings(_Section):
     """Everything the gateway reads from its configuration."""
 
@@ -201,6 +255,8 @@ class Settings(_Section):
     mail: MailSettings = MailSettings()
     smtp: SmtpSettings = SmtpSettings()
     limits: LimitSettings = LimitSettings()
+    sensors: SensorSettings = SensorSettings()
+    alerts: AlertSettings = AlertSettings()
     source: Path | None = Field(default=None, exclude=True, description="the file these came from")
 
     @property

@@ -189,16 +189,14 @@ def test_mail_shaped_garbage_parses_without_raising(headers: list[tuple[str, byt
     _check_invariants(parse_message(raw + b"\r\n" + body, LIMITS))
 
 
-_LINE = st.text(
-    alphabet=st.one_of(
-        st.characters(min_codepoint=0x20, max_codepoint=0x7E),
-        st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3),
-        st.characters(min_codepoint=0x3041, max_codepoint=0x30FA),
-        st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5),
-        st.characters(min_codepoint=0x0E01, max_codepoint=0x0E5B),
-    ),
-    max_size=80,
+_ALPHABET = st.one_of(
+    st.characters(min_codepoint=0x20, max_codepoint=0x7E),
+    st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3),
+    st.characters(min_codepoint=0x3041, max_codepoint=0x30FA),
+    st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5),
+    st.characters(min_codepoint=0x0E01, max_codepoint=0x0E5B),
 )
+_LINE = st.text(alphabet=_ALPHABET, max_size=80)
 
 
 def _lines(text: str) -> list[str]:
@@ -210,7 +208,7 @@ def _lines(text: str) -> list[str]:
     st.lists(_LINE, min_size=1, max_size=15),
     st.sampled_from(["utf-8", "cp949", "euc-kr", "shift_jis", "iso-2022-jp", "cp874"]),
     st.sampled_from([None, "base64", "quoted-printable"]),
-    st.lists(st.tuples(st.text(min_size=1, max_size=20), st.binary(max_size=500)), max_size=3),
+    st.lists(st.tuples(st.text(alphabet=_ALPHABET, min_size=1, max_size=20), st.binary(max_size=500)), max_size=3),
 )
 def test_structured_mime_keeps_every_line_and_attachment(
     lines: list[str], charset: str, cte: str | None, files: list[tuple[str, bytes]]
