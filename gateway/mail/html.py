@@ -66,7 +66,7 @@ def html_to_text(markup: str, max_chars: int) -> tuple[str, str | None]:
     if not text.strip():
         stripped = _strip_tags(markup)
         if stripped.strip():  # libxml2 gives up on very deep trees and returns nothing
-            text, warning = stripped, "HTML too deeply nested to convert: tags stripped instead"
+            text, warning = stripped, "HTML gave no text when converted (too deep or malformed): tags stripped instead"
     text = _BLANKS.sub("\n\n", text.replace("\r", "")).strip()
     return text[:max_chars], warning
 
