@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from gateway.jobs.worker import Handler
 from gateway.mail.parse_job import make_parse_handler
+from gateway.sensors.alert_email import ALERT_EMAIL_JOB, make_alert_email_handler
 
 if TYPE_CHECKING:
     from gateway.runtime import Runtime
@@ -16,4 +17,5 @@ def build_handlers(runtime: Runtime) -> dict[str, Handler]:
     handlers: dict[str, Handler] = {}
     handlers["parse"] = make_parse_handler(runtime.settings.limits, runtime.settings.jobs, runtime.blobs,
                                            runtime.metrics)
+    handlers[ALERT_EMAIL_JOB] = make_alert_email_handler(runtime.settings)
     return handlers
