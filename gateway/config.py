@@ -244,6 +244,24 @@ class AlertSettings(_Section):
         return self
 
 
+class QuoteSettings(_Section):
+    """The quote desk's back office: rate card, numbering, who replies go to, sending retries."""
+
+    ratecard: Path | None = Field(default=None, description="rate card TOML; unset = the shipped default")
+    number_prefix: str = Field(default="Q", pattern=r"^[A-Z]{1,4}$")
+    booking_prefix: str = Field(default="B", pattern=r"^[A-Z]{1,4}$")
+    reply_to_honoured: bool = False
+    staff_bcc: list[str] = Field(default_factory=list)
+    send_max_attempts: int = Field(default=20, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _addresses(self) -> QuoteSettings:
+        bad = [a for a in self.staff_bcc if not re.fullmatch(r"[^@\s<>,]+@[^@\s<>,]+", a)]
+        if bad:
+            raise ValueError(f"not an email address: {', '.join(bad)}")
+        return self
+
+
 class Settings(_Section):
     """Everything the gateway reads from its configuration."""
 
@@ -257,6 +275,7 @@ class Settings(_Section):
     limits: LimitSettings = LimitSettings()
     sensors: SensorSettings = SensorSettings()
     alerts: AlertSettings = AlertSettings()
+    quote: QuoteSettings = QuoteSettings()
     source: Path | None = Field(default=None, exclude=True, description="the file these came from")
 
     @property
@@ -384,5 +403,8 @@ def _resolve_paths(settings: Settings, path: Path) -> Settings:
                 update={"spool": settings.mail.spool.model_copy(update={"path": spool}), "imap": accounts}
             ),
             "source": path,
+            "quote": settings.quote.model_copy(
+                update={"ratecard": (base / settings.quote.ratecard).resolve() if settings.quote.ratecard else None}
+            ),
         }
     )
