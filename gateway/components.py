@@ -14,4 +14,10 @@ def extra_components(runtime: Runtime) -> list[Component]:
     from gateway.mail.imap_source import ImapSource
 
     found.extend(ImapSource(runtime, account) for account in runtime.settings.mail.imap)
+    if runtime.settings.mqtt.enabled:
+        from gateway.cameras.mqtt_source import CameraSource
+
+        cameras = CameraSource(runtime.settings, runtime.connect, runtime.metrics.registry)
+        runtime.services["cameras"] = cameras
+        found.append(cameras)
     return found

@@ -262,6 +262,48 @@ class QuoteSettings(_Section):
         return self
 
 
+class MqttSettings(_Section):
+    """The gateway's connection to the MQTT broker (mosquitto on the gateway); off unless enabled."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(default=1883, ge=1, le=65535)
+    username: str = Field(default="gateway", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    password: str | None = None
+    tls: bool = False
+    ca_file: Path | None = None
+    keepalive_seconds: int = Field(default=30, ge=5, le=3600)
+    reconnect_min_seconds: float = Field(default=1.0, gt=0)
+    reconnect_max_seconds: float = Field(default=60.0, gt=0)
+
+    @model_validator(mode="after")
+    def _password_when_enabled(self) -> MqttSettings:
+        if self.enabled and not self.password:
+            raise ValueError("enabled = true needs the gateway's broker password (password = ...)")
+        return self
+
+
+class HomeAssistantSettings(_Section):
+    """Home Assistant MQTT discovery for the sensors, GPS tracker and cameras."""
+
+    enabled: bool = False
+    prefix: str = Field(default="homeassistant", pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    publish_seconds: float = Field(default=30.0, gt=0)
+    broker_username: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    broker_password: str | None = None
+
+
+class CameraSettings(_Section):
+    """MQTT cameras: frame validation, the one disk budget for stored frames, offline detection."""
+
+    frames_dir: Path = Field(default=Path("frames"), description="relative to data_dir")
+    disk_budget_bytes: int = Field(default=1024**3, ge=1024 * 1024)
+    min_free_bytes: int = Field(default=512 * 1024**2, ge=0)
+    max_frame_bytes: int = Field(default=60_000, ge=1024, le=10 * 1024 * 1024)
+    offline_after_seconds: float = Field(default=60.0, gt=0)
+    homeassistant: HomeAssistantSettings = HomeAssistantSettings()
+
+
 class Settings(_Section):
     """Everything the gateway reads from its configuration."""
 
@@ -276,6 +318,8 @@ class Settings(_Section):
     sensors: SensorSettings = SensorSettings()
     alerts: AlertSettings = AlertSettings()
     quote: QuoteSettings = QuoteSettings()
+    mqtt: MqttSettings = MqttSettings()
+    cameras: CameraSettings = CameraSettings()
     source: Path | None = Field(default=None, exclude=True, description="the file these came from")
 
     @property

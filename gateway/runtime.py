@@ -79,6 +79,7 @@ class Runtime:
         self.metrics = Metrics(queue_depth=self._queue_depth)
         self.blobs = raw_store(settings)
         self.components: list[Component] = []
+        self.services: dict[str, Any] = {}  # components the web app talks to, by name
         self.pool: WorkerPool | None = None
         self._stop = threading.Event()
         self._metrics_db: Database | None = None
@@ -168,7 +169,7 @@ class Runtime:
     def _start_web(self) -> None:
         from gateway.web.app import WebState, create_app
 
-        app = create_app(WebState(self.settings, self.connect, self.metrics, self.health))
+        app = create_app(WebState(self.settings, self.connect, self.metrics, self.health, self.services))
         config = uvicorn.Config(app, host=self.settings.web.host, port=self.settings.web.port,
                                 log_config=None, access_log=False, lifespan="on")
         self._web = uvicorn.Server(config)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+from gateway.cameras.schema import migrations as cameras_migrations
 from gateway.config import Settings
 from gateway.db import BlobStore, Migrations, connect
 from gateway.db.migrations import migrate
@@ -12,7 +13,8 @@ from gateway.mail.schema import migrations as mail_migrations
 from gateway.sensors.schema import migrations as sensors_migrations
 from gateway.web.schema import migrations as web_migrations
 
-MIGRATIONS: list[Migrations] = [jobs_migrations, mail_migrations, web_migrations, sensors_migrations]
+MIGRATIONS: list[Migrations] = [jobs_migrations, mail_migrations, web_migrations, sensors_migrations,
+                                 cameras_migrations]
 
 
 def open_db(settings: Settings, *, migrate_schema: bool = True) -> Database:

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 from starlette.middleware.sessions import SessionMiddleware
 
+from gateway.cameras.web import router as cameras_router
 from gateway.config import Settings
 from gateway.metrics import Metrics
 from gateway.web import auth, inbox
@@ -28,6 +29,7 @@ class WebState:
     connect: Callable[[], Database]
     metrics: Metrics
     health: Callable[[], dict[str, Any]] = field(default=lambda: {"ok": True})
+    services: dict[str, Any] = field(default_factory=dict)  # live components pages talk to
 
 
 def _datetime(ts: float | None) -> str:
@@ -78,4 +80,5 @@ def create_app(state: WebState) -> FastAPI:
 
     app.include_router(auth.router)
     app.include_router(inbox.router)
+    app.include_router(cameras_router)
     return app
