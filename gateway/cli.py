@@ -124,11 +124,12 @@ def run(app: AppContext) -> None:
 
 def _register() -> None:
     from gateway.cameras.commands import cameras
+    from gateway.classify.commands import classify
     from gateway.jobs.commands import jobs
     from gateway.mail.commands import ingest, mail
     from gateway.web.commands import users
 
-    for command in (cameras, jobs, ingest, mail, users):
+    for command in (cameras, classify, jobs, ingest, mail, users):
         cli.add_command(command)
 
 

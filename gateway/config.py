@@ -262,6 +262,14 @@ class QuoteSettings(_Section):
         return self
 
 
+class ClassifySettings(_Section):
+    """The intent classifier: which model bundle serves, and when a label needs a human look."""
+
+    bundle: Path | None = Field(default=None, description="bundle folder; unset = the shipped models/intent")
+    review_below: float = Field(default=0.6, ge=0.0, le=1.0)
+    threads: int = Field(default=1, ge=1, le=16)
+
+
 class MqttSettings(_Section):
     """The gateway's connection to the MQTT broker (mosquitto on the gateway); off unless enabled."""
 
@@ -318,6 +326,7 @@ class Settings(_Section):
     sensors: SensorSettings = SensorSettings()
     alerts: AlertSettings = AlertSettings()
     quote: QuoteSettings = QuoteSettings()
+    classify: ClassifySettings = ClassifySettings()
     mqtt: MqttSettings = MqttSettings()
     cameras: CameraSettings = CameraSettings()
     source: Path | None = Field(default=None, exclude=True, description="the file these came from")
@@ -447,6 +456,9 @@ def _resolve_paths(settings: Settings, path: Path) -> Settings:
                 update={"spool": settings.mail.spool.model_copy(update={"path": spool}), "imap": accounts}
             ),
             "source": path,
+            "classify": settings.classify.model_copy(
+                update={"bundle": (base / settings.classify.bundle).resolve() if settings.classify.bundle else None}
+            ),
             "quote": settings.quote.model_copy(
                 update={"ratecard": (base / settings.quote.ratecard).resolve() if settings.quote.ratecard else None}
             ),

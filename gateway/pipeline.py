@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from gateway.classify.job import CLASSIFY_JOB, make_classify_handler
 from gateway.jobs.worker import Handler
 from gateway.mail.parse_job import make_parse_handler
 from gateway.sensors.alert_email import ALERT_EMAIL_JOB, make_alert_email_handler
@@ -17,5 +18,6 @@ def build_handlers(runtime: Runtime) -> dict[str, Handler]:
     handlers: dict[str, Handler] = {}
     handlers["parse"] = make_parse_handler(runtime.settings.limits, runtime.settings.jobs, runtime.blobs,
                                            runtime.metrics)
+    handlers[CLASSIFY_JOB] = make_classify_handler(runtime.settings.classify)
     handlers[ALERT_EMAIL_JOB] = make_alert_email_handler(runtime.settings)
     return handlers

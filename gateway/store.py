@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlite_utils import Database
 
 from gateway.cameras.schema import migrations as cameras_migrations
+from gateway.classify.schema import migrations as classify_migrations
 from gateway.config import Settings
 from gateway.db import BlobStore, Migrations, connect
 from gateway.db.migrations import migrate
@@ -14,6 +15,7 @@ from gateway.sensors.schema import migrations as sensors_migrations
 from gateway.web.schema import migrations as web_migrations
 
 MIGRATIONS: list[Migrations] = [jobs_migrations, mail_migrations, web_migrations, sensors_migrations,
+                                 classify_migrations,
                                  cameras_migrations]
 
 

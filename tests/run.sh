@@ -21,7 +21,7 @@ fi
 
 PYTHON=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]' 2> >(grep -v 'is ignored' >&2)
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test,train]' 2> >(grep -v 'is ignored' >&2)
 
 .venv/bin/ruff check .
 .venv/bin/mypy

@@ -23,6 +23,7 @@ import itertools
 import multiprocessing
 import resource
 import statistics
+import threading
 import warnings
 import zlib
 from collections.abc import Callable
@@ -161,64 +162,128 @@ def docx_text(data: bytes, max_chars: int) -> str:
 EXTRACTORS: dict[str, Callable[[bytes, int], str]] = {PDF: pdf_text, XLSX: xlsx_text, DOCX: docx_text}
 
 
-def _child(conn: Connection, kind: str, data: bytes, max_chars: int, memory: int) -> None:
-    """Child process body: cap memory, extract, send ("ok", text) or ("error", message)."""
+def _extract_one(kind: str, data: bytes, max_chars: int, memory: int) -> tuple[str, str, bool]:
+    """(status, text or error message, whether this helper may serve again) for one request."""
+    mib = memory // (1024 * 1024)
     try:
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            result: tuple[str, str] = ("ok", EXTRACTORS[kind](data, max_chars))
+            return "ok", EXTRACTORS[kind](data, max_chars), True
     except MemoryError:
-        result = ("error", f"needed more than {memory // (1024 * 1024)} MiB of memory")
+        return "error", f"needed more than {mib} MiB of memory", False
     except zlib.error as exc:
-        mem = "Error -4" in str(exc)  # Z_MEM_ERROR: the rlimit hit inside zlib
-        result = ("error", f"needed more than {memory // (1024 * 1024)} MiB of memory" if mem else f"zlib: {exc}")
+        if "Error -4" in str(exc):  # Z_MEM_ERROR: the rlimit hit inside zlib
+            return "error", f"needed more than {mib} MiB of memory", False
+        return "error", f"zlib: {exc}", True
     except RecursionError:
-        result = ("error", "structure nested too deeply")
+        return "error", "structure nested too deeply", False
     except Exception as exc:  # any parser failure on hostile bytes is a readable error, not a crash
         detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
-        result = ("error", f"{type(exc).__name__}{': ' + detail if detail else ''}")
+        return "error", f"{type(exc).__name__}{': ' + detail if detail else ''}", True
+
+
+def _serve(conn: Connection, memory: int) -> None:
+    """Helper process: cap memory once, then answer (kind, data, max_chars) requests until told to stop."""
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     try:
-        conn.send(result)
+        while True:
+            try:
+                kind, data, max_chars = conn.recv()
+            except EOFError:
+                return
+            result = _extract_one(kind, data, max_chars, memory)
+            del data
+            conn.send(result)
+            if not result[2]:
+                return
     finally:
         conn.close()
 
 
-class SandboxExtractor:
-    """Runs one extractor per child process (forkserver), killed after `timeout` seconds."""
+class _Helper:
+    """One warm helper process and the parent's end of its pipe."""
 
-    def __init__(self, max_chars: int, memory_bytes: int = MEMORY_LIMIT_BYTES) -> None:
+    def __init__(self, ctx: Any, memory: int) -> None:
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_serve, args=(child, memory), daemon=True, name="busybee-extract")
+        self.proc.start()
+        child.close()
+        self.served = 0
+
+    def stop(self) -> None:
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join(5)
+        self.conn.close()
+        if self.proc.exitcode is not None:
+            self.proc.close()
+
+
+class SandboxExtractor:
+    """Runs extractors in warm helper processes (forkserver) with a memory rlimit; a helper that exceeds
+    `timeout` is killed and replaced. Starting a fresh process per file cost 30-300 ms (the child re-imports
+    the parent's __main__); a warm helper answers in a few ms and is retired after `max_tasks` files."""
+
+    def __init__(self, max_chars: int, memory_bytes: int = MEMORY_LIMIT_BYTES, max_tasks: int = 50) -> None:
         self.max_chars = max_chars
         self.memory_bytes = memory_bytes
+        self.max_tasks = max_tasks
         self._ctx = multiprocessing.get_context("forkserver")
         self._ctx.set_forkserver_preload(list(_PRELOAD))
+        self._idle: list[_Helper] = []
+        self._lock = threading.Lock()
+
+    @property
+    def idle_helpers(self) -> int:
+        """Helper processes alive and waiting for work."""
+        with self._lock:
+            return sum(h.proc.is_alive() for h in self._idle)
+
+    def _take(self) -> _Helper:
+        with self._lock:
+            while self._idle:
+                helper = self._idle.pop()
+                if helper.proc.is_alive():
+                    return helper
+                helper.stop()
+        return _Helper(self._ctx, self.memory_bytes)
+
+    def _give_back(self, helper: _Helper, reusable: bool) -> None:
+        if reusable and helper.served < self.max_tasks and helper.proc.is_alive():
+            with self._lock:
+                self._idle.append(helper)
+        else:
+            helper.stop()
 
     def __call__(self, kind: str, data: bytes, timeout: float) -> str:
         """The text of `data` (a `kind` in SANDBOXED_TYPES); ExtractError on failure or timeout."""
         if kind not in EXTRACTORS:
             raise ExtractError(f"no extractor for {kind}")
-        recv, send = self._ctx.Pipe(duplex=False)
-        proc = self._ctx.Process(target=_child, args=(send, kind, data, self.max_chars, self.memory_bytes),
-                                 daemon=True)
         try:
-            proc.start()
-            send.close()
-            if not recv.poll(timeout):
-                raise ExtractError(f"gave up after {timeout:g} s (extraction too slow)")
-            status, value = recv.recv()
-        except EOFError:
-            proc.join(5)
-            raise ExtractError(f"extractor died (exit code {proc.exitcode})") from None
+            helper = self._take()
         except OSError as exc:
-            raise ExtractError(f"extractor could not run: {exc}") from exc
-        finally:
-            if proc.is_alive():
-                proc.kill()
-            proc.join(5)
-            recv.close()
-            if proc.exitcode is not None:
-                proc.close()
+            raise ExtractError(f"extractor could not start: {exc}") from exc
+        try:
+            helper.conn.send((kind, data, self.max_chars))
+            if not helper.conn.poll(timeout):
+                helper.stop()
+                raise ExtractError(f"gave up after {timeout:g} s (extraction too slow)")
+            status, value, reusable = helper.conn.recv()
+        except (EOFError, OSError) as exc:
+            helper.proc.join(5)
+            code = helper.proc.exitcode
+            helper.stop()
+            raise ExtractError(f"extractor died (exit code {code})") from exc
+        helper.served += 1
+        self._give_back(helper, reusable)
         if status != "ok":
             raise ExtractError(value)
         return str(value)
+
+    def close(self) -> None:
+        """Stop every idle helper."""
+        with self._lock:
+            helpers, self._idle = self._idle, []
+        for helper in helpers:
+            helper.stop()

@@ -322,8 +322,14 @@ def parse_message(raw: bytes, limits: LimitSettings, extract: Extractor | None =
     if walk.forwarded:
         quoted = "\n\n".join([quoted, *walk.forwarded]).strip()[: limits.max_text_chars]
 
-    extractor = extract or SandboxExtractor(limits.max_text_chars)
-    attachments = read_attachments(walk.files, limits, extractor)
+    own = None
+    if extract is None:  # helpers of a one-off extractor are stopped again below
+        extract = own = SandboxExtractor(limits.max_text_chars)
+    try:
+        attachments = read_attachments(walk.files, limits, extract)
+    finally:
+        if own is not None:
+            own.close()
     errors.extend(a.error for a in attachments if a.error)
     warnings = list(dict.fromkeys([*warnings, *walk.warnings, *_iter_defect_warnings(walk.defects)]))[:50]
     mids = _msgids(h["Message-ID"])

@@ -78,13 +78,39 @@ def test_extractor_output_is_bounded(sandbox: SandboxExtractor) -> None:
     assert len(text) <= 50
 
 
-def test_sandbox_kills_a_slow_extraction() -> None:
+def _helpers() -> set[int]:
+    return {p.pid for p in multiprocessing.active_children() if p.name == "busybee-extract" and p.pid}
+
+
+def test_sandbox_kills_a_slow_extraction_and_recovers() -> None:
+    before = _helpers()
+    box = SandboxExtractor(10_000)
     pdf = cjk_pdf([KO_LINE] * 30, mode="glyphs")
+    assert KO_LINE in box(PDF, pdf, 30)
+    slow = _helpers() - before
     start = time.monotonic()
     with pytest.raises(ExtractError, match=r"gave up after 0\.01 s"):
-        SandboxExtractor(10_000)(PDF, pdf, 0.01)
+        box(PDF, pdf, 0.01)
     assert time.monotonic() - start < 5
-    assert multiprocessing.active_children() == []
+    assert box.idle_helpers == 0 and not (slow & _helpers())  # the busy helper was killed, not returned
+    assert KO_LINE in box(PDF, pdf, 30)  # and the next file gets a fresh one
+    box.close()
+    assert _helpers() <= before
+
+
+def test_sandbox_reuses_a_warm_helper() -> None:
+    before = _helpers()
+    box = SandboxExtractor(10_000)
+    sheet = xlsx_of([["a"]])
+    box(XLSX, sheet, 30)
+    mine = _helpers() - before
+    start = time.monotonic()
+    for _ in range(10):
+        box(XLSX, sheet, 30)
+    assert time.monotonic() - start < 2.0
+    assert len(mine) == 1 and _helpers() - before == mine and box.idle_helpers == 1
+    box.close()
+    assert _helpers() <= before
 
 
 def test_sandbox_memory_limit_is_enforced() -> None:

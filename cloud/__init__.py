@@ -1,0 +1,1 @@
+"""BusyBee cloud: retraining, evaluation and (later) fleet services."""

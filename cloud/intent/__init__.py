@@ -1,0 +1,1 @@
+"""Training of the intent classifier: corpus, composition, tokenizer, models, ONNX export, bundle."""

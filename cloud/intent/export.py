@@ -1,0 +1,46 @@
+"""Export a trained classifier to one self-contained ONNX file (dynamic batch and sequence), optionally int8."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from gateway.classify.manifest import INPUT_NAME, OUTPUT_NAME
+
+
+def export_onnx(model: nn.Module, path: Path, example_len: int = 16) -> Path:
+    """Write `model` as ONNX with input `ids` int64 [batch, seq] and output `logits` [batch, labels]."""
+    logging.getLogger("torch.onnx").setLevel(logging.ERROR)
+    model.eval()
+    example = (torch.ones((2, example_len), dtype=torch.int64),)
+    batch, seq = torch.export.Dim("batch"), torch.export.Dim("seq")
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            model, example, str(path), input_names=[INPUT_NAME], output_names=[OUTPUT_NAME],
+            dynamic_shapes=({0: batch, 1: seq},), dynamo=True, external_data=False, verbose=False,
+        )
+    return path
+
+
+def quantize_int8(src: Path, dst: Path) -> Path:
+    """Dynamic int8 quantisation of the weights (onnxruntime.quantization)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    logging.getLogger().setLevel(logging.ERROR)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8)
+    return dst
+
+
+def max_abs_diff(a: np.ndarray, b: np.ndarray) -> float:
+    """Largest absolute difference between two logit arrays."""
+    return float(np.abs(a - b).max()) if a.size else 0.0

@@ -1,0 +1,122 @@
+"""The bundle's human report: MODEL_CARD.md (metrics, confusion matrix, weaknesses) and confusion.png."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+CARD = "MODEL_CARD.md"
+PICTURE = "confusion.png"
+
+WEAKNESSES = """\
+- Trained on a few thousand hand-written emails from a handful of writers plus composed variants; wording
+  far from theirs (other trades, other scripts, very long threads) is less reliable. Low-confidence
+  predictions are flagged `needs_review` on the gateway.
+- A bag of subwords and subword bigrams: it sees which words occur, not their order beyond pairs. An email
+  that mixes intents (an order that also asks for a new quote) gets one label.
+- Quoted and forwarded text is cut at reply/forward markers (`gateway.classify.features`); an unusual
+  client's marker leaves the quoted mail in and can pull the label towards the quoted intent.
+- SpamAssassin (2002–2003 English mail) is the only spam/ham source beyond the hand-written corpus; modern
+  phishing in Korean, Japanese or Thai is covered only by the hand-written examples.
+- Attachments count only through their names and extracted text (first 600 characters each, 4 at most).
+"""
+
+
+def confusion_png(path: Path, matrix: list[list[int]], labels: list[str], title: str) -> Path:
+    """Draw the confusion matrix (rows gold, columns predicted) with counts in the cells."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5.2, 4.4), dpi=110)
+    ax.imshow(matrix, cmap="Blues")
+    ax.set_xticks(range(len(labels)), labels, rotation=30)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title, fontsize=10)
+    top = max((max(r) for r in matrix), default=1) or 1
+    for i, row in enumerate(matrix):
+        for j, v in enumerate(row):
+            ax.text(j, i, str(v), ha="center", va="center", color="white" if v > top / 2 else "black")
+    fig.tight_layout()
+    fig.savefig(path, metadata={"Software": None, "CreationDate": None} if path.suffix == ".pdf" else {
+        "Software": None})
+    plt.close(fig)
+    return path
+
+
+def _matrix_text(matrix: list[list[int]], labels: list[str]) -> str:
+    head = "| true \\ predicted | " + " | ".join(labels) + " |"
+    rule = "|---" * (len(labels) + 1) + "|"
+    rows = [f"| **{lab}** | " + " | ".join(str(v) for v in row) + " |" for lab, row in zip(labels, matrix, strict=True)]
+    return "\n".join([head, rule, *rows])
+
+
+def write_card(out: Path, metrics: dict[str, Any], training: dict[str, Any], labels: list[str],
+               version: str) -> Path:
+    """Write MODEL_CARD.md and confusion.png into the bundle folder `out`."""
+    held = metrics["heldout"]
+    confusion_png(out / PICTURE, held["confusion"], labels, f"held-out ({held['n']} emails), model {version}")
+    lines = [
+        f"# Model card — busybee-intent {version}",
+        "",
+        "Labels every incoming email **quote / order / inquiry / spam / other**, in Korean, English, Japanese",
+        "and Thai, on the gateway's CPU with `tokenizers` + `onnxruntime` (no torch).",
+        "",
+        "## Model",
+        f"- Architecture: `{training['config']['arch']}` (fastText-style: subword unigrams + hashed subword "
+        "bigrams, embedding mean, linear), chosen over a 1-D CNN by validation macro-F1 and latency (below).",
+        f"- Tokenizer: Unigram with byte fallback, {training['vocab_size']} pieces, NFKC + lowercase.",
+        f"- Input: subject, new body text (quoted mail cut), attachment names and text; at most "
+        f"{training['config']['max_tokens']} tokens.",
+        "",
+        "## Training data",
+        f"- Trained {training['date']} with seed {training['seed']}: {training['hand_written']} hand-written "
+        f"emails ({', '.join(f'{k} {v}' for k, v in training['by_language'].items())}), "
+        f"{training['composed']} composed variants, {training['spamassassin']} SpamAssassin messages "
+        f"(total {training['examples']}).",
+        "- The held-out set below was written by other writers and never used for training or selection.",
+        "",
+        "## Held-out results",
+        f"- **Accuracy {held['accuracy']:.3f}, macro-F1 {held['macro_f1']:.3f}** on {held['n']} emails.",
+        f"- Spam among held-out mail: recall {held['spam']['spam_recall']}, "
+        f"false-positive rate {held['spam']['ham_false_positive_rate']}.",
+    ]
+    sa = metrics.get("spamassassin_test")
+    if sa:
+        lines.append(f"- SpamAssassin test part ({sa['spam']} spam, {sa['ham']} ham, never trained on): spam recall "
+                     f"{sa['spam_recall']}, ham false-positive rate {sa['ham_false_positive_rate']}.")
+    lines += ["", "| class | precision | recall | F1 | n |", "|---|---|---|---|---|"]
+    for lab, s in held["per_class"].items():
+        lines.append(f"| {lab} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['support']} |")
+    lines += ["", "| language | n | accuracy | macro-F1 |", "|---|---|---|---|"]
+    for lang, s in held["per_language"].items():
+        lines.append(f"| {lang} | {s['n']} | {s['accuracy']:.3f} | {s['macro_f1']:.3f} |")
+    lines += ["", "### Confusion matrix (held-out)", "", f"![confusion matrix]({PICTURE})", "",
+              _matrix_text(held["confusion"], labels), ""]
+    val = metrics.get("validation") or {}
+    if val:
+        lines += ["## Architecture comparison (validation split of the training writers)", "",
+                  "| architecture | val macro-F1 | val accuracy | params | train s | torch latency µs |",
+                  "|---|---|---|---|---|---|"]
+        for arch, v in val.items():
+            if arch != "tokenizer":
+                lines.append(f"| {arch} | {v['val_macro_f1']} | {v['val_accuracy']} | {v['params']:,} | "
+                             f"{v['train_seconds']} | {v['torch_latency_us']} |")
+        if "tokenizer" in val:
+            lines += ["", "Tokenizer on validation text, by language:", "",
+                      "| lang | tokens/char | median tokens | unk rate | byte-fallback rate |", "|---|---|---|---|---|"]
+            for lang, t in val["tokenizer"].items():
+                lines.append(f"| {lang} | {t['tokens_per_char']} | {t['median_tokens']} | {t['unk_rate']} | "
+                             f"{t['byte_rate']} |")
+        lines.append("")
+    lines += ["## Known weaknesses", "", WEAKNESSES,
+              "## Signature", "",
+              "`manifest.json` lists the sha256 of every other file; the fleet signs the exact bytes of",
+              "`manifest.json` into `manifest.sig` (see `gateway/classify/manifest.py`). Retraining removes a",
+              "stale `manifest.sig`.", ""]
+    card = out / CARD
+    card.write_text("\n".join(lines), encoding="utf-8")
+    return card

@@ -1,0 +1,306 @@
+"""`python -m cloud.intent.train --out models/intent [--seed N]`: corpus → tokenizer → model → ONNX → verified bundle.
+
+Model selection (architecture comparison) uses a validation split carved from the training writers;
+the held-out file (other writers) and the SpamAssassin test part are only evaluated at the end, through
+the gateway's own bundle loader and runtime.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from cloud.intent import corpus as C
+from cloud.intent.compose import Composer, Parts
+from cloud.intent.evaluate import report, scores, spam_report
+from cloud.intent.export import export_onnx, max_abs_diff
+from cloud.intent.models import TrainConfig, build, fit, predict
+from cloud.intent.package import write_manifest
+from cloud.intent.report import write_card
+from cloud.intent.tokenizer import tokenizer_stats, train_tokenizer
+from gateway.classify.bundle import load_bundle
+from gateway.classify.manifest import MODEL_FILE, TOKENIZER_FILE, sha256_file
+from gateway.classify.model import IntentModel
+
+LABELS = list(C.LABELS)
+
+
+@dataclass
+class Options:
+    """What one training run does."""
+
+    out: Path
+    seed: int = 0
+    variants: int = 4
+    vocab_size: int = 8000
+    spam_per_class: int = 500  # SpamAssassin training messages per class (spam, ham)
+    limit: int = 0  # >0: only this many hand-written emails per language (quick runs, tests)
+    compare: bool = True
+    corpus: Path = C.CORPUS
+    spamassassin: Path = C.SPAMASSASSIN
+    config: TrainConfig = field(default_factory=TrainConfig)
+    progress: bool = True
+
+
+@dataclass
+class Data:
+    """Everything training and evaluation read, split once."""
+
+    train: list[C.Email]
+    val: list[C.Email]
+    heldout: list[C.Email]
+    sa_train: list[C.Email]
+    sa_test: list[C.Email]
+    composer: Composer
+
+
+def load_data(opts: Options) -> Data:
+    """Read and split the corpus and SpamAssassin deterministically."""
+    hand = C.load_hand(opts.corpus)
+    if opts.limit:
+        per: dict[str, int] = {}
+        hand = [e for e in hand if per.setdefault(e.lang, 0) < opts.limit and not per.update({e.lang: per[e.lang] + 1})]
+    train, val = C.split_hand(hand)
+    sa: list[C.Email] = list(C.read_spamassassin(opts.spamassassin)) if opts.spam_per_class else []
+    sa_train, sa_test = C.split_spamassassin(sa)
+    capped = []
+    for label in ("spam", "other"):
+        pool = [e for e in sa_train if e.label == label]
+        pool.sort(key=lambda e: C.bucket(f"{opts.seed}:{e.id}", 1 << 30))
+        capped += pool[: opts.spam_per_class]
+    if opts.limit:
+        sa_test = sa_test[: opts.limit * 2]
+    composer = Composer(Parts(C.load_parts(opts.corpus)), seed=opts.seed)
+    return Data(train, val, C.load_heldout(opts.corpus), capped, sa_test, composer)
+
+
+def training_set(data: Data, hand: list[C.Email], variants: int) -> list[C.Email]:
+    """Hand-written emails, their composed variants (same split) and the SpamAssassin training part."""
+    return hand + data.composer.compose(hand, variants) + data.sa_train
+
+
+def encode(tok: Any, emails: list[C.Email], max_tokens: int) -> list[list[int]]:
+    """Token ids of the model texts (the same tokenizer call the gateway makes)."""
+    encs = tok.encode_batch([e.text for e in emails], add_special_tokens=False)
+    return [e.ids[:max_tokens] for e in encs]
+
+
+def make_tokenizer(data: Data, hand: list[C.Email], vocab_size: int) -> Any:
+    """The tokenizer, trained on the original (not composed) training texts: composition adds no new words."""
+    return train_tokenizer([e.text for e in hand + data.sa_train[::4]], vocab_size=vocab_size)
+
+
+def train_model(tok: Any, emails: list[C.Email], config: TrainConfig, progress: bool) -> Any:
+    """A trained torch model from training emails."""
+    ids = encode(tok, emails, config.max_tokens)
+    y = [LABELS.index(e.label) for e in emails]
+    model = build(config, tok.get_vocab_size(), len(LABELS))
+    return fit(model, ids, y, config, progress=progress)
+
+
+def eval_torch(tok: Any, model: Any, emails: list[C.Email], max_tokens: int) -> list[str]:
+    """Predicted labels from PyTorch eager."""
+    logits = predict(model, encode(tok, emails, max_tokens), max_tokens)
+    return [LABELS[i] for i in logits.argmax(1)] if len(emails) else []
+
+
+def latency_us(tok: Any, model: Any, text: str, max_tokens: int, n: int = 200) -> float:
+    """Median PyTorch-eager latency of one email (tokenize + forward), microseconds."""
+    times = []
+    with torch.no_grad():
+        for _ in range(n):
+            t0 = time.perf_counter()
+            model(torch.tensor([tok.encode(text, add_special_tokens=False).ids[:max_tokens] or [0]]))
+            times.append(time.perf_counter() - t0)
+    return round(float(np.median(times)) * 1e6, 1)
+
+
+def compare(data: Data, opts: Options) -> dict[str, Any]:
+    """Train each architecture on the train split (one composed variant each), score it on the validation split."""
+    results: dict[str, Any] = {}
+    emails = training_set(data, data.train, 1)
+    tok = make_tokenizer(data, data.train, opts.vocab_size)
+    for arch in ("fasttext", "cnn"):
+        config = replace(opts.config, arch=arch)
+        t0 = time.perf_counter()
+        model = train_model(tok, emails, config, opts.progress)
+        seconds = time.perf_counter() - t0
+        pred = eval_torch(tok, model, data.val, config.max_tokens)
+        s = scores([e.label for e in data.val], pred, LABELS)
+        results[arch] = {"val_macro_f1": s.get("macro_f1"), "val_accuracy": s.get("accuracy"),
+                         "train_seconds": round(seconds, 1),
+                         "torch_latency_us": latency_us(tok, model, data.val[0].text if data.val else "x",
+                                                        config.max_tokens),
+                         "params": sum(p.numel() for p in model.parameters())}
+        if arch == opts.config.arch:
+            results["tokenizer"] = {lang: tokenizer_stats(tok, [e.text for e in data.val if e.lang == lang])
+                                    for lang in C.LANGS}
+    return results
+
+
+def pick_golden(model: IntentModel, emails: list[C.Email], per_label: int = 2) -> list[tuple[str, str]]:
+    """Confidently and correctly classified training emails, a few per label, as self-test examples."""
+    preds = model.classify_batch([e.text for e in emails])
+    golden: list[tuple[str, str]] = []
+    for label in LABELS:
+        ok = sorted(((p.confidence, e.id, e.text) for e, p in zip(emails, preds, strict=True)
+                     if e.label == label and p.label == label and p.confidence > 0.9), reverse=True)
+        seen_langs: set[str] = set()
+        for _, eid, text in ok:
+            lang = eid.split("-")[0]
+            if lang in seen_langs:
+                continue
+            seen_langs.add(lang)
+            golden.append((text[:600], label))
+            if len(seen_langs) >= per_label:
+                break
+    return golden
+
+
+def evaluate_bundle(model: IntentModel, data: Data) -> dict[str, Any]:
+    """Held-out and SpamAssassin-test metrics, computed through the gateway runtime."""
+    held = model.classify_batch([e.text for e in data.heldout])
+    held_pred = [p.label for p in held]
+    metrics = {"heldout": report([e.label for e in data.heldout], held_pred, [e.lang for e in data.heldout], LABELS)}
+    metrics["heldout"]["spam"] = spam_report([e.label for e in data.heldout], held_pred)
+    if data.sa_test:
+        sa_pred = [p.label for p in model.classify_batch([e.text for e in data.sa_test])]
+        metrics["spamassassin_test"] = spam_report([e.label for e in data.sa_test], sa_pred)
+    return metrics
+
+
+def run(opts: Options) -> dict[str, Any]:
+    """The whole pipeline; returns the metrics written into the manifest."""
+    torch.set_num_threads(1)
+    started = time.perf_counter()
+    steps = tqdm(total=6, desc="intent", unit="step", disable=not opts.progress)
+    data = load_data(opts)
+    steps.set_postfix_str("corpus")
+    steps.update(1)
+    comparison = compare(data, opts) if opts.compare else {}
+    steps.set_postfix_str("compared")
+    steps.update(1)
+    final_hand = data.train + data.val
+    emails = training_set(data, final_hand, opts.variants)
+    tok = make_tokenizer(data, final_hand, opts.vocab_size)
+    model = train_model(tok, emails, opts.config, opts.progress)
+    steps.set_postfix_str("trained")
+    steps.update(1)
+    opts.out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".intent-", dir=opts.out.parent))
+    try:
+        tok.save(str(work / TOKENIZER_FILE))
+        export_onnx(model, work / MODEL_FILE)
+        probe = encode(tok, data.heldout[:64], opts.config.max_tokens)
+        torch_logits = predict(model, probe, opts.config.max_tokens)
+        steps.set_postfix_str("exported")
+        steps.update(1)
+        version = f"{dt.date.today():%Y.%m.%d}-s{opts.seed}"
+        training = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "seed": opts.seed,
+                    "hand_written": len(final_hand), "composed": len(emails) - len(final_hand) - len(data.sa_train),
+                    "spamassassin": len(data.sa_train), "examples": len(emails),
+                    "by_language": {lang: sum(e.lang == lang for e in final_hand) for lang in C.LANGS},
+                    "config": asdict(opts.config), "vocab_size": tok.get_vocab_size(),
+                    "heldout_sha256": sha256_file(opts.corpus / "heldout" / "heldout.jsonl")}
+        write_manifest(work, version=version, labels=LABELS, max_tokens=opts.config.max_tokens, golden=[],
+                       metrics={}, training=training)
+        runtime = load_bundle(work)
+        golden = pick_golden(runtime, final_hand)
+        parity = max_abs_diff(runtime.logits([e.text for e in data.heldout[:64]]), torch_logits)
+        metrics = evaluate_bundle(runtime, data)
+        metrics["onnx_vs_torch_max_abs_diff"] = parity
+        metrics["validation"] = comparison
+        metrics["seconds"] = round(time.perf_counter() - started, 1)
+        write_card(work, metrics, training, LABELS, version)
+        write_manifest(work, version=version, labels=LABELS, max_tokens=opts.config.max_tokens, golden=golden,
+                       metrics=_summary(metrics), training=training)
+        load_bundle(work)  # the final bundle, with its golden examples, must verify
+        steps.set_postfix_str("verified")
+        steps.update(1)
+        _install(work, opts.out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    steps.update(1)
+    steps.close()
+    return metrics
+
+
+def _summary(metrics: dict[str, Any]) -> dict[str, Any]:
+    held = metrics["heldout"]
+    return {"heldout": {k: held[k] for k in ("n", "accuracy", "macro_f1", "per_class", "per_language", "spam")},
+            "spamassassin_test": metrics.get("spamassassin_test"), "validation": metrics.get("validation"),
+            "onnx_vs_torch_max_abs_diff": metrics["onnx_vs_torch_max_abs_diff"]}
+
+
+def _install(work: Path, out: Path) -> None:
+    """Replace the bundle folder's files with the verified ones (manifest last)."""
+    for old in out.iterdir():
+        if old.is_file():
+            old.unlink()
+    for name in sorted(p.name for p in work.iterdir()):
+        if name != "manifest.json":
+            shutil.copy2(work / name, out / name)
+    shutil.copy2(work / "manifest.json", out / "manifest.json")
+
+
+def print_metrics(metrics: dict[str, Any], out: Path) -> None:
+    """A readable summary on stdout."""
+    held = metrics["heldout"]
+    print(f"bundle {out}: held-out n={held['n']} accuracy {held['accuracy']:.3f} macro-F1 {held['macro_f1']:.3f}")
+    for lab, s in held["per_class"].items():
+        print(f"  {lab:8} F1 {s['f1']:.3f}  P {s['precision']:.3f}  R {s['recall']:.3f}  n={s['support']}")
+    for lang, s in held["per_language"].items():
+        print(f"  [{lang}] n={s['n']} accuracy {s['accuracy']:.3f} macro-F1 {s['macro_f1']:.3f}")
+    print(f"  held-out spam: {json.dumps(held['spam'])}")
+    if metrics.get("spamassassin_test"):
+        print(f"  spamassassin test: {json.dumps(metrics['spamassassin_test'])}")
+    for arch, v in (metrics.get("validation") or {}).items():
+        if arch != "tokenizer":
+            print(f"  validation {arch}: {json.dumps(v)}")
+    print(f"  ONNX vs torch max |diff| {metrics['onnx_vs_torch_max_abs_diff']:.2e}; total {metrics['seconds']} s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(prog="python -m cloud.intent.train", description=__doc__)
+    parser.add_argument("--out", type=Path, default=C.REPO / "models" / "intent")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--arch", choices=("fasttext", "cnn"), default="fasttext")
+    parser.add_argument("--epochs", type=int, default=TrainConfig.epochs)
+    parser.add_argument("--variants", type=int, default=Options.variants)
+    parser.add_argument("--limit", type=int, default=0, help="hand-written emails per language (quick runs)")
+    parser.add_argument("--spam-per-class", type=int, default=Options.spam_per_class)
+    parser.add_argument("--no-compare", action="store_true", help="skip the architecture comparison")
+    parser.add_argument("--corpus", type=Path, default=C.CORPUS)
+    parser.add_argument("--spamassassin", type=Path, default=C.SPAMASSASSIN)
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    opts = Options(out=args.out, seed=args.seed, variants=args.variants, limit=args.limit,
+                   spam_per_class=args.spam_per_class, compare=not args.no_compare, corpus=args.corpus,
+                   spamassassin=args.spamassassin, progress=not args.quiet,
+                   config=TrainConfig(arch=args.arch, epochs=args.epochs, seed=args.seed))
+    try:
+        metrics = run(opts)
+    except C.CorpusError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print_metrics(metrics, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
