@@ -127,9 +127,10 @@ def _register() -> None:
     from gateway.classify.commands import classify
     from gateway.jobs.commands import jobs
     from gateway.mail.commands import ingest, mail
+    from gateway.quote.commands import quote, quotes
     from gateway.web.commands import users
 
-    for command in (cameras, classify, jobs, ingest, mail, users):
+    for command in (cameras, classify, jobs, ingest, mail, quote, quotes, users):
         cli.add_command(command)
 
 

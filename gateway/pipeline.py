@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from gateway.classify.job import CLASSIFY_JOB, make_classify_handler
 from gateway.jobs.worker import Handler
 from gateway.mail.parse_job import make_parse_handler
+from gateway.quote.jobs import BOOK_JOB, SEND_JOB, make_book_handler, make_send_handler
 from gateway.sensors.alert_email import ALERT_EMAIL_JOB, make_alert_email_handler
 
 if TYPE_CHECKING:
@@ -20,4 +21,6 @@ def build_handlers(runtime: Runtime) -> dict[str, Handler]:
                                            runtime.metrics)
     handlers[CLASSIFY_JOB] = make_classify_handler(runtime.settings.classify)
     handlers[ALERT_EMAIL_JOB] = make_alert_email_handler(runtime.settings)
+    handlers[SEND_JOB] = make_send_handler(runtime.settings)
+    handlers[BOOK_JOB] = make_book_handler(runtime.settings)
     return handlers

@@ -11,10 +11,11 @@ from gateway.db import BlobStore, Migrations, connect
 from gateway.db.migrations import migrate
 from gateway.jobs.schema import migrations as jobs_migrations
 from gateway.mail.schema import migrations as mail_migrations
+from gateway.quote.schema import migrations as quote_migrations
 from gateway.sensors.schema import migrations as sensors_migrations
 from gateway.web.schema import migrations as web_migrations
 
-MIGRATIONS: list[Migrations] = [jobs_migrations, mail_migrations, web_migrations, sensors_migrations,
+MIGRATIONS: list[Migrations] = [jobs_migrations, mail_migrations, web_migrations, sensors_migrations, quote_migrations,
                                  classify_migrations,
                                  cameras_migrations]
 
