@@ -20,4 +20,10 @@ def extra_components(runtime: Runtime) -> list[Component]:
         cameras = CameraSource(runtime.settings, runtime.connect, runtime.metrics.registry)
         runtime.services["cameras"] = cameras
         found.append(cameras)
+    if runtime.settings.sensors.serial.enabled:
+        from gateway.sensors.serial_source import SerialSource
+
+        serial_source = SerialSource(runtime.settings, runtime.connect)
+        runtime.services["sensors"] = serial_source
+        found.append(serial_source)
     return found

@@ -182,11 +182,11 @@ def _visit(part: Message, walk: _Walk, depth: int, where: str, forwarded: bool) 
         return
     for defect in getattr(part, "defects", []):
         walk.defects[type(defect).__name__] += 1
-    ctype = part.get_content_type()
     try:
+        ctype = part.get_content_type()
         disposition = part.get_content_disposition() or ""
-    except Exception:
-        disposition = ""
+    except Exception:  # the header parser on hostile parameters
+        ctype, disposition = "text/plain", ""
     filename = _filename(part, walk.warnings)
     payload = part.get_payload()
     if ctype == "message/rfc822" and isinstance(payload, list) and payload:
@@ -208,6 +208,8 @@ def _visit(part: Message, walk: _Walk, depth: int, where: str, forwarded: bool) 
         for i, child in enumerate(children, 1):
             _visit(child, walk, depth + 1, f"{where}.{i}", forwarded)
         return
+    if ctype.startswith("multipart/"):  # a multipart without a usable boundary: its body is text
+        ctype = "text/plain"
     is_file = disposition == "attachment" or filename is not None or not ctype.startswith("text/")
     if ctype in ("text/plain", "text/html") and not (disposition == "attachment" or filename):
         is_file = False

@@ -122,7 +122,12 @@ class StreamParser:
 
     def _bad(self, raw: bytes, reason: str) -> Bad:
         self.stats.bad[reason] += 1
-        return Bad(raw[:SHOWN].decode("ascii", "backslashreplace"), reason)
+        return Bad(printable(raw[:SHOWN]), reason)
+
+
+def printable(raw: bytes) -> str:
+    """Bytes as printable ASCII, everything else escaped as \\xNN (safe for a terminal or a page)."""
+    return "".join(chr(b) if 0x20 <= b < 0x7F and b != 0x5C else f"\\x{b:02x}" for b in raw)
 
 
 def event_kind(event: Event) -> str:

@@ -163,3 +163,9 @@ def test_inputs_that_make_the_stdlib_crawl_are_parsed_in_bounded_time(name: str)
     parsed = parse_message(SLOW_FOR_THE_STDLIB[name], LIMITS)
     assert time.monotonic() - start < 3.0  # the modern policy alone takes 10-50 s on these
     assert parsed.error or parsed.warnings or parsed.subject
+
+
+def test_multipart_without_boundary_keeps_its_body_as_text() -> None:
+    parsed = parse_message(b"Content-Type: multipart/mixed\r\nSubject: x\r\n\r\nhello there\r\n", LIMITS)
+    assert parsed.body_new == "hello there" and parsed.attachments == ()
+    assert "MIME defect NoBoundaryInMultipartDefect" in parsed.warnings
