@@ -91,6 +91,7 @@ class CameraSource:
         self._registered: list[str] = []
         self._registry_read = 0.0
         self._alerting: set[str] | None = None
+        self._refused_seen = 0
         self._db: Database | None = None
         self.client = self._make_client()
         self.watch = LoopThread("cameras-watch", self.watch_step, watch_interval)
@@ -280,9 +281,10 @@ class CameraSource:
                        f"(budget {s.budget_bytes // mb} MB), {s.refused} frames not stored")
             detail = {"free_bytes": s.free_bytes, "store_bytes": s.bytes, "refused": s.refused,
                       "budget_bytes": s.budget_bytes, "min_free_bytes": s.min_free_bytes}
-            if DISK_ALERT not in self._alerting or s.refused:
+            if DISK_ALERT not in self._alerting or s.refused != self._refused_seen:  # update on news only
                 book.raise_(DISK_ALERT, "disk_pressure", severity, message, detail)
                 self._alerting.add(DISK_ALERT)
+                self._refused_seen = s.refused
         elif DISK_ALERT in self._alerting:
             book.clear(DISK_ALERT)
             self._alerting.discard(DISK_ALERT)
