@@ -312,6 +312,18 @@ class CameraSettings(_Section):
     homeassistant: HomeAssistantSettings = HomeAssistantSettings()
 
 
+class DeskSettings(_Section):
+    """The quote desk's conversation: re-ask cap, reminders, chat links."""
+
+    enabled: bool = True
+    max_reasks: int = Field(default=3, ge=0, le=20, description="then the request is handed over to staff")
+    reminder_hours: float = Field(default=48.0, ge=0, description="0 sends no reminders")
+    confirm_complete: bool = False
+    chat: bool = True
+    chat_link_hours: float = Field(default=168.0, gt=0)
+    public_base_url: str = Field(default="http://127.0.0.1:8080", pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+
+
 class Settings(_Section):
     """Everything the gateway reads from its configuration."""
 
@@ -329,6 +341,7 @@ class Settings(_Section):
     classify: ClassifySettings = ClassifySettings()
     mqtt: MqttSettings = MqttSettings()
     cameras: CameraSettings = CameraSettings()
+    desk: DeskSettings = DeskSettings()
     source: Path | None = Field(default=None, exclude=True, description="the file these came from")
 
     @property

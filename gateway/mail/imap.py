@@ -230,6 +230,14 @@ class ImapSession:
         # "n:*" always matches the highest UID, even when it is below n
         return sorted(int(u) for u in found if int(u) > last_uid)
 
+    def sizes(self, uids: Sequence[int]) -> dict[int, int]:
+        """RFC822.SIZE of each message (to bound how much one FETCH pulls into memory)."""
+        if not uids:
+            return {}
+        with translate(self.account):
+            data = self.client.fetch(list(uids), ["RFC822.SIZE"])
+        return {int(uid): int(item.get(b"RFC822.SIZE", 0)) for uid, item in data.items()}
+
     def fetch(self, uids: Sequence[int]) -> dict[int, bytes]:
         """Full raw messages (BODY.PEEK[], leaves \\Seen alone); UIDs that vanished meanwhile are absent."""
         if not uids:

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# one UID FETCH pulls at most this much mail into memory (a Pi-class box; messages may be 50 MB each)
+FETCH_BUDGET_BYTES = 8 * 1024 * 1024
+
 
 @dataclass(frozen=True)
 class IngestTiming:
@@ -82,6 +85,23 @@ def _chunks(items: Sequence[int], size: int) -> list[Sequence[int]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
+def split_by_size(uids: Sequence[int], sizes: dict[int, int], budget: int) -> list[list[int]]:
+    """Consecutive groups of `uids` whose sizes add up to at most `budget` (a bigger message goes alone)."""
+    groups: list[list[int]] = []
+    current: list[int] = []
+    total = 0
+    for uid in uids:
+        size = sizes.get(uid, 0)
+        if current and total + size > budget:
+            groups.append(current)
+            current, total = [], 0
+        current.append(uid)
+        total += size
+    if current:
+        groups.append(current)
+    return groups
+
+
 class ImapSource:
     """Polls (or IDLEs on) one IMAP account in its own thread and ingests every new message once."""
 
@@ -94,6 +114,7 @@ class ImapSource:
         backoff_base: float = 1.0,
         backoff_max: float = 300.0,
         observer: Callable[[IngestTiming], None] | None = None,
+        fetch_budget_bytes: int = FETCH_BUDGET_BYTES,
     ) -> None:
         self.runtime = runtime
         self.account = account
@@ -102,6 +123,7 @@ class ImapSource:
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.observer = observer
+        self.fetch_budget_bytes = fetch_budget_bytes
         self.last_ok: float | None = None
         self.last_error: str | None = None
         self.connected = False
@@ -217,31 +239,34 @@ class ImapSource:
     ) -> int:
         acct = self.account.name
         fresh = [u for u in batch if not ingestor.seen(source_key(acct, folder, uidvalidity, u))]
-        started = time.perf_counter()
-        bodies = session.fetch(fresh)
-        fetched = time.perf_counter()
         done = [u for u in batch if u not in fresh]  # ingested before a crash: only the after-action is owed
-        for uid in fresh:
-            raw = bodies.get(uid)
-            if raw is None:
-                continue  # expunged meanwhile
-            source = source_key(acct, folder, uidvalidity, uid)
-            try:
-                result = ingestor.ingest(raw, source)
-            except StoreError:
-                raise  # nothing recorded: this UID will be fetched again
-            except Exception:
-                self.runtime.metrics.source_errors.labels(self.name).inc()
-                log.exception("imap message could not be ingested; left on the server",
-                              extra={"account": acct, "folder": folder, "uid": uid})
-                continue
-            self.runtime.count(result, "imap")
-            done.append(uid)
-            if self.observer is not None:
-                self.observer(IngestTiming(source, result.outcome, started, fetched, time.perf_counter(),
-                                           len(fresh)))
+        fetched = 0
+        for part in split_by_size(fresh, session.sizes(fresh), self.fetch_budget_bytes):
+            started = time.perf_counter()
+            bodies = session.fetch(part)
+            arrived = time.perf_counter()
+            fetched += len(bodies)
+            for uid in part:
+                raw = bodies.get(uid)
+                if raw is None:
+                    continue  # expunged meanwhile
+                source = source_key(acct, folder, uidvalidity, uid)
+                try:
+                    result = ingestor.ingest(raw, source)
+                except StoreError:
+                    raise  # nothing recorded: this UID will be fetched again
+                except Exception:
+                    self.runtime.metrics.source_errors.labels(self.name).inc()
+                    log.exception("imap message could not be ingested; left on the server",
+                                  extra={"account": acct, "folder": folder, "uid": uid})
+                    continue
+                self.runtime.count(result, "imap")
+                done.append(uid)
+                if self.observer is not None:
+                    self.observer(IngestTiming(source, result.outcome, started, arrived, time.perf_counter(),
+                                               len(part)))
         self._after(session, sorted(done))
-        return len(bodies)
+        return fetched
 
     def _after(self, session: ImapSession, uids: Sequence[int]) -> None:
         """The configured after-action, only for messages whose ingest has committed."""

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from imapclient import IMAPClient
 
-from gateway.mail.imap_source import ImapSource
+from gateway.mail.imap_source import ImapSource, IngestTiming, split_by_size
 from gateway.runtime import Runtime
 from tests.conftest import require_binary
 from tests.mail.conftest import wait_for
-from tests.services.dovecot import Dovecot
+from tests.services.dovecot import Dovecot, free_port
 from tests.services.mailgen import quote_email
 
 pytestmark = pytest.mark.imap
@@ -194,3 +194,36 @@ def test_missing_folder_is_recorded_and_others_still_read(
     polled = {s["name"]: s for s in status["sources"]}
     assert polled["sales/INBOX"]["last_poll"] and polled["sales/INBOX"]["last_error"] is None
     assert "does not exist" in polled["sales/Nope"]["last_error"]
+
+
+def test_split_by_size_bounds_each_fetch() -> None:
+    sizes = {1: 400, 2: 400, 3: 5000, 4: 100, 5: 100}
+    assert split_by_size([1, 2, 3, 4, 5], sizes, 1000) == [[1, 2], [3], [4, 5]]
+    assert split_by_size([], {}, 1000) == []
+
+
+def test_fetches_stay_within_the_memory_budget(
+    imap_server: Dovecot, imap_runtime: Callable[[str], Runtime], run_source: Callable[..., ImapSource]
+) -> None:
+    for i in range(12):
+        imap_server.deliver("alice", quote_email(i))
+    timings: list[IngestTiming] = []
+    rt = imap_runtime(imap_server.account_toml(poll_seconds=0.3))
+    run_source(rt, observer=timings.append, fetch_budget_bytes=30_000)
+    wait_for(lambda: len(timings) == 12, what="12 emails")
+    sizes = {len(quote_email(i)) for i in range(12)}
+    assert max(t.batch for t in timings) < 12 and max(sizes) < 30_000
+    assert emails(rt) == 12
+
+
+def test_unreachable_server_backs_off_exponentially(
+    imap_runtime: Callable[[str], Runtime], run_source: Callable[..., ImapSource]
+) -> None:
+    rt = imap_runtime(f'[[mail.imap]]\nname = "down"\nhost = "127.0.0.1"\nport = {free_port()}\n'
+                      'security = "plain"\nallow_plain = true\nusername = "u"\npassword = "p"\n')
+    source = run_source(rt, backoff_base=0.2, backoff_max=10.0)
+    time.sleep(1.3)  # attempts at 0, 0.2, 0.6 (then 1.4): a fixed 0.2 s retry would have made 7
+    attempts = rt.metrics.source_errors.labels("imap:down")._value.get()
+    assert 2 <= attempts <= 4
+    assert source.health()["alive"] and "connection refused" in (source.last_error or "")
+    assert "connection refused" in rt.connect().execute("SELECT last_error FROM imap_folders").fetchone()[0]
