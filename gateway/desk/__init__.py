@@ -1,0 +1,11 @@
+"""The quote desk: one conversation per quote request or order, by email and web chat, until quoted or handed over.
+
+Errors (one tree; callers outside the package catch DeskError):
+
+    DeskError                anything this package raises
+    └── RequestNotFound      no request with that id or number
+"""
+
+from gateway.desk.errors import DeskError, RequestNotFound
+
+__all__ = ["DeskError", "RequestNotFound"]

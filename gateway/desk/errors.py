@@ -1,0 +1,9 @@
+"""The quote desk's exceptions (the tree is drawn in gateway/desk/__init__.py)."""
+
+
+class DeskError(Exception):
+    """Anything the quote desk raises."""
+
+
+class RequestNotFound(DeskError):
+    """No request with that id or number."""
