@@ -125,12 +125,13 @@ def run(app: AppContext) -> None:
 def _register() -> None:
     from gateway.cameras.commands import cameras
     from gateway.classify.commands import classify
+    from gateway.extract.commands import extract
     from gateway.jobs.commands import jobs
     from gateway.mail.commands import ingest, mail
     from gateway.quote.commands import quote, quotes
     from gateway.web.commands import users
 
-    for command in (cameras, classify, jobs, ingest, mail, quote, quotes, users):
+    for command in (extract, cameras, classify, jobs, ingest, mail, quote, quotes, users):
         cli.add_command(command)
 
 

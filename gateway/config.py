@@ -324,6 +324,40 @@ class DeskSettings(_Section):
     public_base_url: str = Field(default="http://127.0.0.1:8080", pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
 
 
+class ExtractSettings(_Section):
+    """Shipment-field extraction: the fields each shipment type needs before it can be priced ("a|b": either)."""
+
+    required: list[str] = Field(default_factory=lambda: ["origin", "destination", "ready_date"])
+    fcl: list[str] = Field(default_factory=lambda: ["containers"])
+    lcl: list[str] = Field(default_factory=lambda: ["volume_cbm|weight_kg"])
+    air: list[str] = Field(default_factory=lambda: ["weight_kg"])
+    road: list[str] = Field(default_factory=lambda: ["weight_kg"])
+    rail: list[str] = Field(default_factory=lambda: ["containers|weight_kg"])
+
+    @model_validator(mode="after")
+    def _known_fields(self) -> ExtractSettings:
+        from gateway.extract.fields import FIELDS
+
+        groups = [*self.required, *self.fcl, *self.lcl, *self.air, *self.road, *self.rail]
+        bad = sorted({n for g in groups for n in g.split("|") if n not in FIELDS})
+        if bad:
+            raise ValueError(f"unknown shipment field(s): {', '.join(bad)}")
+        return self
+
+
+class LlmSettings(_Section):
+    """An optional OpenAI-compatible LLM (OpenAI, Ollama, vLLM, llama.cpp) that fills shipment fields."""
+
+    enabled: bool = False
+    base_url: str = "http://127.0.0.1:11434/v1"
+    model: str = "llama3.1:8b"
+    api_key: str | None = None
+    timeout_seconds: float = Field(default=20.0, gt=0)
+    daily_token_budget: int = Field(default=200_000, ge=0, description="tokens per UTC day; 0 = no LLM calls")
+    max_input_chars: int = Field(default=6000, ge=200)
+    max_output_tokens: int = Field(default=400, ge=50)
+
+
 class Settings(_Section):
     """Everything the gateway reads from its configuration."""
 
@@ -337,6 +371,8 @@ class Settings(_Section):
     limits: LimitSettings = LimitSettings()
     sensors: SensorSettings = SensorSettings()
     alerts: AlertSettings = AlertSettings()
+    extract: ExtractSettings = ExtractSettings()
+    llm: LlmSettings = LlmSettings()
     quote: QuoteSettings = QuoteSettings()
     classify: ClassifySettings = ClassifySettings()
     mqtt: MqttSettings = MqttSettings()

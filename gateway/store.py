@@ -9,6 +9,7 @@ from gateway.classify.schema import migrations as classify_migrations
 from gateway.config import Settings
 from gateway.db import BlobStore, Migrations, connect
 from gateway.db.migrations import migrate
+from gateway.extract.schema import migrations as extract_migrations
 from gateway.desk.schema import migrations as desk_migrations
 from gateway.jobs.schema import migrations as jobs_migrations
 from gateway.mail.schema import migrations as mail_migrations
@@ -19,7 +20,8 @@ from gateway.web.schema import migrations as web_migrations
 MIGRATIONS: list[Migrations] = [jobs_migrations, mail_migrations, web_migrations, sensors_migrations, quote_migrations,
                                  classify_migrations,
                                  cameras_migrations,
-                                 desk_migrations]
+                                 desk_migrations,
+                                 extract_migrations]
 
 
 def open_db(settings: Settings, *, migrate_schema: bool = True) -> Database:

@@ -1,0 +1,181 @@
+"""Dates in mail: ISO, 27.03.2026, March 20, 3月20日, 2026년 3월 20일, 20 มี.ค. 69 (Buddhist era), and relative
+dates ("next Friday", 来週金曜日, 다음 주 금요일, ศุกร์หน้า) resolved against the email's own date (pure)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+BUDDHIST_OFFSET = 543
+
+_EN_MONTHS = {m: i + 1 for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
+_TH_MONTHS = {
+    "มกราคม": 1, "กุมภาพันธ์": 2, "มีนาคม": 3, "เมษายน": 4, "พฤษภาคม": 5, "มิถุนายน": 6, "กรกฎาคม": 7,
+    "สิงหาคม": 8, "กันยายน": 9, "ตุลาคม": 10, "พฤศจิกายน": 11, "ธันวาคม": 12,
+    "ม.ค.": 1, "ก.พ.": 2, "มี.ค.": 3, "เม.ย.": 4, "พ.ค.": 5, "มิ.ย.": 6, "ก.ค.": 7, "ส.ค.": 8, "ก.ย.": 9,
+    "ต.ค.": 10, "พ.ย.": 11, "ธ.ค.": 12,
+}
+_WEEKDAYS = {
+    # English, Korean, Japanese, Thai -> Monday=0
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6,
+    "mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3, "fri": 4, "sat": 5, "sun": 6,
+    "월": 0, "화": 1, "수": 2, "목": 3, "금": 4, "토": 5, "일": 6,
+    "月": 0, "火": 1, "水": 2, "木": 3, "金": 4, "土": 5, "日": 6,
+    "จันทร์": 0, "อังคาร": 1, "พุธ": 2, "พฤหัส": 3, "พฤหัสบดี": 3, "พฤหัสฯ": 3, "ศุกร์": 4, "เสาร์": 5,
+    "อาทิตย์": 6,
+}
+_TH_MONTH_RE = "|".join(re.escape(k) for k in sorted(_TH_MONTHS, key=len, reverse=True))
+_EN_MONTH_RE = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_EN_DAY_RE = r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)"
+_TH_DAY_RE = r"(จันทร์|อังคาร|พุธ|พฤหัสบดี|พฤหัสฯ|พฤหัส|ศุกร์|เสาร์|อาทิตย์)"
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date found in text."""
+
+    value: date
+    start: int
+    end: int
+    raw: str
+
+
+def _year(y: int | None, month: int, day: int, sent: date, *, thai: bool = False) -> int | None:
+    if y is None:
+        guess = sent.year
+        try:
+            if date(guess, month, day) < sent - timedelta(days=60):
+                guess += 1
+        except ValueError:
+            return None
+        return guess
+    if y >= 2400:
+        return y - BUDDHIST_OFFSET
+    if y < 100:
+        if thai and y >= 50:
+            return 2500 + y - BUDDHIST_OFFSET
+        return 2000 + y
+    return y
+
+
+def _make(y: int | None, m: int, d: int, sent: date, *, thai: bool = False) -> date | None:
+    year = _year(y, m, d, sent, thai=thai)
+    if year is None or not 1 <= m <= 12:
+        return None
+    try:
+        found = date(year, m, d)
+    except ValueError:
+        return None
+    return found if abs((found - sent).days) < 800 else None
+
+
+def _next_weekday(sent: date, weekday: int, *, next_week: bool) -> date:
+    if next_week:
+        monday = sent - timedelta(days=sent.weekday()) + timedelta(days=7)
+        return monday + timedelta(days=weekday)
+    ahead = (weekday - sent.weekday()) % 7
+    return sent + timedelta(days=ahead)
+
+
+def find_dates(text: str, sent: date) -> list[DateMention]:
+    """Every absolute or relative date in the text, resolved against the date the email was sent."""
+    found: list[DateMention] = []
+
+    def add(m: re.Match[str], value: date | None) -> None:
+        if value is not None and not any(f.start < m.end() and m.start() < f.end for f in found):
+            found.append(DateMention(value, m.start(), m.end(), m.group(0)))
+
+    i = re.IGNORECASE
+    for m in re.finditer(r"(?<!\d)(\d{4})\s?[-/.年년]\s?(\d{1,2})\s?[-/.月월]\s?(\d{1,2})(?:\s?[日일])?(?!\d)", text):
+        add(m, _make(int(m[1]), int(m[2]), int(m[3]), sent))
+    for m in re.finditer(r"(?<![\d/.])(\d{1,2})\s?([./-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?![\d/.])", text):
+        a, b, y = int(m[1]), int(m[3]), int(m[4])
+        thai = bool(re.search(r"[\u0e00-\u0e7f]", text))
+        day, month = (a, b) if (m[2] in ".-" or a > 12 or thai) else (b, a)
+        add(m, _make(y, month, day, sent, thai=thai))
+    for m in re.finditer(r"(\d{1,2})\s?(?:月|월)\s?(\d{1,2})\s?(?:日|일)", text):
+        add(m, _make(None, int(m[1]), int(m[2]), sent))
+    for m in re.finditer(r"(?<!\d)(\d{1,2})\s?(" + _TH_MONTH_RE + r")\s?(?:(?:พ\.ศ\.|ค\.ศ\.)\s?)?(\d{4}|\d{2})?(?!\d)",
+                         text):
+        add(m, _make(int(m[3]) if m[3] else None, _TH_MONTHS[m[2]], int(m[1]), sent, thai=True))
+    for m in re.finditer(r"\b" + _EN_MONTH_RE + r"\s(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s(\d{4}))?", text, i):
+        add(m, _make(int(m[3]) if m[3] else None, _EN_MONTHS[m[1][:3].lower()], int(m[2]), sent))
+    for m in re.finditer(r"\b(\d{1,2})(?:st|nd|rd|th)?\s(?:of\s)?" + _EN_MONTH_RE + r"(?:,?\s(\d{4}))?\b", text, i):
+        add(m, _make(int(m[3]) if m[3] else None, _EN_MONTHS[m[2][:3].lower()], int(m[1]), sent))
+    for m in re.finditer(r"(?<![\d/.:])(\d{1,2})/(\d{1,2})(?![\d/.:])(?!\s?(?:cm|mm|kg|pcs))", text):
+        a, b = int(m[1]), int(m[2])
+        thai = bool(re.search(r"[\u0e00-\u0e7f]", text))
+        day, month = (a, b) if thai or a > 12 else (b, a)
+        add(m, _make(None, month, day, sent))
+    _relative(text, sent, add)
+    return sorted(found, key=lambda f: f.start)
+
+
+def _relative(text: str, sent: date, add: object) -> None:
+    assert callable(add)
+    i = re.IGNORECASE
+    for m in re.finditer(r"\b(next|this|coming)\s" + _EN_DAY_RE + r"\b", text, i):
+        day = _WEEKDAYS[m[2].lower()]
+        add(m, _next_weekday(sent, day, next_week=m[1].lower() == "next"))
+    for m in re.finditer(r"\b(?:on\s)?" + _EN_DAY_RE + r"\s(next|this)\sweek\b", text, i):
+        add(m, _next_weekday(sent, _WEEKDAYS[m[1].lower()], next_week=m[2].lower() == "next"))
+    for m in re.finditer(r"\bend\sof\s(next|this)\sweek\b", text, i):
+        add(m, _next_weekday(sent, 4, next_week=m[1].lower() == "next"))
+    for m in re.finditer(r"\b(?:by\s|on\s)?(tomorrow|today)\b", text, i):
+        add(m, sent + timedelta(days=1 if m[1].lower() == "tomorrow" else 0))
+    for m in re.finditer(r"(다음\s?주|차주|이번\s?주|금주)\s?([월화수목금토일])(?:요일)?", text):
+        add(m, _next_weekday(sent, _WEEKDAYS[m[2]], next_week=m[1].replace(" ", "") in ("다음주", "차주")))
+    for m in re.finditer(r"(내일|모레)", text):
+        add(m, sent + timedelta(days=1 if m[1] == "내일" else 2))
+    for m in re.finditer(r"(来週|今週|再来週)\s?の?\s?([月火水木金土日])曜", text):
+        weeks = {"来週": 1, "今週": 0, "再来週": 2}[m[1]]
+        base = sent - timedelta(days=sent.weekday()) + timedelta(days=7 * weeks)
+        add(m, base + timedelta(days=_WEEKDAYS[m[2]]) if weeks else _next_weekday(sent, _WEEKDAYS[m[2]],
+                                                                                   next_week=False))
+    for m in re.finditer(r"(明後日|明日|あさって|あす)", text):
+        add(m, sent + timedelta(days=2 if m[1] in ("明後日", "あさって") else 1))
+    for m in re.finditer(r"(?:วัน)?" + _TH_DAY_RE + r"\s?(หน้า|นี้)", text):
+        add(m, _next_weekday(sent, _WEEKDAYS[m[1]], next_week=m[2] == "หน้า"))
+    for m in re.finditer(r"(?:วัน)?(?:สัปดาห์|อาทิตย์)หน้า\s?(?:วัน)?" + _TH_DAY_RE, text):
+        add(m, _next_weekday(sent, _WEEKDAYS[m[1]], next_week=True))
+    for m in re.finditer(r"(พรุ่งนี้|มะรืน)", text):
+        add(m, sent + timedelta(days=1 if m[1] == "พรุ่งนี้" else 2))
+
+
+_READY = re.compile(
+    r"(ready|cargo\sready|crd|pick\s?-?up|pickup|collect|ship(?:ping|ment)?\s(?:date|on)|ship\s|shipped|etd|"
+    r"loading|load|stuffing|departure|available|dispatch|sail|"
+    r"준비|출고|선적|픽업|출항|적재|반입|상차|출하|출발|"
+    r"準備|出荷|積込|積み込み|搬入|出港|船積|引取|集荷|発送|仕上が|完成|"
+    r"พร้อม|ส่งของ|โหลด|รับสินค้า|รับของ|ออกเดินทาง|บรรจุ|ส่งออก|ขึ้นของ|เข้ารับ|ส่ง)",
+    re.IGNORECASE,
+)
+_NOT_READY = re.compile(
+    r"(reply|respond|answer|quote\sby|quotation\sby|reach\sus|offer|valid|deadline|meeting|invoice|eta|arriv|"
+    r"deliver(?:y|ed)?\sby|need\sit\sby|in\s(?:store|warehouse)\sby|"
+    r"회신|답변|견적.{0,6}(?:까지|부탁)|도착|입항|마감|유효|"
+    r"回答|返信|ご連絡|見積.{0,4}まで|到着|着予定|必着|納期|期限|有効|"
+    r"ตอบ|ใบเสนอราคา.{0,6}ภายใน|ถึงปลายทาง|ถึง|ภายในวันที่|ยืนราคา)",
+    re.IGNORECASE,
+)
+
+
+def pick_ready_date(text: str, dates: list[DateMention]) -> DateMention | None:
+    """The cargo-ready date: a date near a ready/pick-up/loading word, else the first date not a deadline."""
+    cued: list[DateMention] = []
+    plain: list[DateMention] = []
+    for d in dates:
+        line_start = text.rfind("\n", 0, d.start) + 1
+        line_end = text.find("\n", d.end)
+        before = text[max(line_start, d.start - 50):d.start]
+        after = text[d.end:(line_end if line_end >= 0 else len(text))][:25]
+        if _NOT_READY.search(before[-30:]) or _NOT_READY.search(after[:15]):
+            continue
+        if _READY.search(before) or _READY.search(after):
+            cued.append(d)
+        else:
+            plain.append(d)
+    best = cued or plain
+    return best[0] if best else None

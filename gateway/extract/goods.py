@@ -1,0 +1,130 @@
+"""Mode of transport, incoterm, package count and commodity (pure)."""
+
+from __future__ import annotations
+
+import re
+
+from gateway.extract.fields import INCOTERMS
+
+_INCOTERM = re.compile(r"(?<![A-Za-z])(" + "|".join(INCOTERMS) + r"|C&F|CNF|CFR|DDU)(?![A-Za-z])")
+_INCOTERM_LOWER = re.compile(
+    r"(?:incoterms?|terms?|조건|인코텀즈|条件|インコタームズ|เทอม|เงื่อนไข)\s?(?:20[12]0)?\s?[:：]?\s?"
+    r"(" + "|".join(INCOTERMS) + r")\b", re.IGNORECASE)
+
+_MODES = [
+    ("air", r"\bair\b|airfreight|air\s?freight|by\sair|air\sshipment|\bawb\b|항공|비행기|航空|エア|空輸|ทางอากาศ|"
+            r"แอร์|เครื่องบิน|การบิน|air\scargo"),
+    ("rail", r"\brail\b|railway|\btrain\b|by\srail|철도|기차|鉄道|列車|รถไฟ|ทางราง"),
+    ("road", r"\btruck(?:ing)?\b|\broad\b|trucking|by\struck|lorry|\bftl\b|\bltl\b|트럭|육로|육상\s?운송|トラック|陸送|"
+             r"รถบรรทุก|ทางบก|ทางรถ|รถ\s?(?:6|10|4)\s?ล้อ|รถหกล้อ|รถสิบล้อ|cross[\s-]?border"),
+    ("sea", r"\bsea\b|ocean|seafreight|sea\s?freight|vessel|\bfcl\b|\blcl\b|해상|선박|배편|海上|船便|海運|フェリー|"
+            r"ทางเรือ|เรือ|\bcy\b|\bcfs\b|container|컨테이너|コンテナ|ตู้คอนเทนเนอร์|ตู้"),
+]
+
+_PACKAGE_WORDS = (
+    r"(?:cartons?|ctns?|cases?|pallets?|plts?|pkgs?|packages?|pieces?|pcs|boxes|crates?|drums?|bags?|bales?|"
+    r"rolls?|coils?|skids?|totes?|ibcs?|units?|sacks?|bundles?|"
+    r"카톤|박스|팔레트|파레트|팔렛|상자|포대|드럼|케이스|"
+    r"ケース|カートン|箱|パレット|個口|個|梱|ケ|袋|ドラム|"
+    r"กล่อง|พาเลท|พาเลต|ลัง|ชิ้น|หีบห่อ|แพ็ค|กระสอบ|ถุง|ม้วน|ถัง)"
+)
+_PACKAGES = re.compile(r"(?<![\d.,x×])(\d{1,3}(?:,\d{3})*|\d+)\s?" + _PACKAGE_WORDS + r"(?![A-Za-z])", re.IGNORECASE)
+_PACKAGES_LABEL = re.compile(
+    r"(?:no\.?\s?of\s(?:packages|pkgs|cartons|pallets|pieces)|packages|pkgs|qty|quantity|pieces|"
+    r"포장|수량|박스\s?수|個数|数量|梱包数|จำนวน(?:หีบห่อ|กล่อง)?)\s?[:：]\s?(\d{1,6})(?!\s?(?:kg|cbm|x|\d))",
+    re.IGNORECASE,
+)
+
+_COMMODITY_LABEL = re.compile(
+    r"(?im)(?:commodity|goods|cargo(?:\sdescription)?|description(?:\sof\sgoods)?|item|product|contents?|"
+    r"品名|品目|貨物|商品名?|内容|품목|품명|화물|상품명?|제품|สินค้า|ชนิดสินค้า|ประเภทสินค้า|รายการสินค้า)"
+    r"[^\S\n]*[:：|][^\S\n]*(?P<value>[^\n]{2,80})$"
+)
+
+# Common goods in Korean/Japanese/Thai and their English names (the SPEC asks for English noun phrases).
+_GOODS: tuple[tuple[str, str], ...] = (
+    (r"자동차 부품|자동차부품|自動車部品|自動車用部品|ชิ้นส่วนรถยนต์|อะไหล่รถยนต์|อะไหล่รถ|auto\s?parts|"
+     r"automotive\sparts|car\sparts", "auto parts"),
+    (r"전자부품|전자 부품|電子部品|ชิ้นส่วนอิเล็กทรอนิกส์|อุปกรณ์อิเล็กทรอนิกส์|electronic\scomponents?|"
+     r"electronic\sparts", "electronic components"),
+    (r"가구|家具|เฟอร์นิเจอร์|furniture", "furniture"),
+    (r"의류|옷|衣類|アパレル|เสื้อผ้า|garments?|apparel|clothing", "garments"),
+    (r"화장품|化粧品|เครื่องสำอาง|cosmetics", "cosmetics"),
+    (r"식품|食品|อาหาร|food\s?stuffs?|food\sproducts", "food products"),
+    (r"기계|機械|เครื่องจักร|machinery|machines", "machinery"),
+    (r"타이어|タイヤ|ยางรถยนต์|tires|tyres", "tires"),
+    (r"쌀|米|ข้าวหอมมะลิ|jasmine\srice", "jasmine rice"),
+    (r"ข้าว|rice", "rice"),
+    (r"커피|コーヒー|กาแฟ|coffee", "coffee"),
+    (r"철강|鉄鋼|เหล็ก|steel", "steel"),
+    (r"수산물|水産物|อาหารทะเล|seafood", "seafood"),
+    (r"과일|果物|ผลไม้|fruits?", "fruit"),
+    (r"냉동|冷凍|แช่แข็ง|frozen", "frozen goods"),
+    (r"화학|化学品|เคมี|chemicals?", "chemicals"),
+    (r"플라스틱|プラスチック|พลาสติก|plastics?", "plastics"),
+    (r"섬유|繊維|สิ่งทอ|textiles?", "textiles"),
+    (r"종이|紙|กระดาษ|paper", "paper"),
+    (r"책|書籍|หนังสือ|books", "books"),
+    (r"신발|靴|รองเท้า|shoes|footwear", "footwear"),
+    (r"가전|家電|เครื่องใช้ไฟฟ้า|home\sappliances|appliances", "home appliances"),
+    (r"이삿짐|引越|ของใช้ในบ้าน|household\sgoods|personal\seffects", "household goods"),
+    (r"와인|ワイン|ไวน์|wine", "wine"),
+    (r"음료|飲料|เครื่องดื่ม|beverages?", "beverages"),
+    (r"의약품|医薬品|ยา|pharmaceuticals?", "pharmaceuticals"),
+    (r"반도체|半導体|เซมิคอนดักเตอร์|semiconductors?", "semiconductors"),
+    (r"배터리|バッテリー|電池|แบตเตอรี่|batter(?:y|ies)", "batteries"),
+    (r"목재|木材|ไม้|timber|lumber", "timber"),
+    (r"고무|ゴム|ยางพารา|rubber", "rubber"),
+    (r"수지|樹脂|เม็ดพลาสติก|resin", "resin"),
+    (r"부품|部品|ชิ้นส่วน|อะไหล่|spare\sparts|parts", "spare parts"),
+)
+
+
+def find_mode(text: str) -> tuple[str | None, str | None]:
+    """The mode of transport the text names, and the word it came from."""
+    for mode, pattern in _MODES:
+        m = re.search(pattern, text, re.IGNORECASE)
+        if m:
+            return mode, m.group(0)
+    return None, None
+
+
+def find_incoterm(text: str) -> tuple[str | None, str | None]:
+    """The first Incoterm (C&F/CNF read as CFR, DDU as DAP)."""
+    m = _INCOTERM.search(text) or _INCOTERM_LOWER.search(text)
+    if not m:
+        return None, None
+    term = m.group(1).upper()
+    return {"C&F": "CFR", "CNF": "CFR", "DDU": "DAP"}.get(term, term), m.group(0)
+
+
+def find_packages(text: str) -> tuple[int | None, str | None]:
+    """The number of pieces/cartons/pallets: a labelled count, else the first count with a package word."""
+    m = _PACKAGES_LABEL.search(text) or _PACKAGES.search(text)
+    if not m:
+        return None, None
+    n = int(m.group(1).replace(",", ""))
+    return (n, m.group(0)) if 0 < n < 1_000_000 else (None, None)
+
+
+def find_commodity(text: str) -> tuple[str | None, str | None]:
+    """A short English noun phrase for the goods: a labelled value (translated when we know the words)."""
+    m = _COMMODITY_LABEL.search(text)
+    if m:
+        value = m["value"]
+        english = _translate(value)
+        if english:
+            return english, value
+        latin = re.sub(r"\([^)]*\)|（[^）]*）", "", value)
+        latin = re.split(r"[,;/|]|\s-\s", latin)[0].strip(" .")
+        if latin and re.fullmatch(r"[A-Za-z][A-Za-z0-9 &'-]{1,60}", latin):
+            return latin.lower(), value
+    english = _translate(text)
+    return (english, english) if english else (None, None)
+
+
+def _translate(value: str) -> str | None:
+    for pattern, english in _GOODS:
+        if re.search(pattern, value, re.IGNORECASE):
+            return english
+    return None

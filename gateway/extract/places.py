@@ -1,0 +1,109 @@
+"""Origin and destination from the places a text names: labels (POL, 도착지, 揚地, ปลายทาง), pairs (A-B, A→B,
+from A to B, AからB, A에서 B, A ไป B) and order; a labelled place we cannot find is reported, not guessed (pure)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+from gateway.extract.gazetteer import Gazetteer, Mention
+
+_ORIGIN_BEFORE = re.compile(
+    r"(?:\bfrom|\bex\.?|\borigin|\bpol\b|port\sof\sloading|loading\sport|load\sport|pick\s?-?up(?:\sat|\sfrom)?|"
+    r"\bshipper|place\sof\sreceipt|departure|出発地|発地|積地|積出港|船積港|積み地|出荷地|出荷元|集荷地|引取地|"
+    r"출발지|출발항|선적항|적재항|출발|선적지|픽업지|ต้นทาง|จาก|ท่าเรือต้นทาง|รับสินค้าที่|รับของที่)"
+    r"[^\n\w]{0,6}(?:\w{0,12}[:：])?[^\S\n]*$",
+    re.IGNORECASE,
+)
+_DEST_BEFORE = re.compile(
+    r"(?:\bto|\bdestination|\bpod\b|port\sof\sdischarge|discharge\sport|\bdeliver(?:y|ed)?(?:\sto|\sat)?|"
+    r"\bconsignee|final\sdest\w*|place\sof\sdelivery|\bdest\.?|\binto|仕向地|仕向港|揚地|揚港|着地|到着地|納品先|"
+    r"配送先|届け先|목적지|도착지|도착항|양하항|도착|배송지|ปลายทาง|ไปยัง|ไป|ท่าเรือปลายทาง|ส่งถึง|ส่งไป)"
+    r"[^\n\w]{0,6}(?:\w{0,12}[:：])?[^\S\n]*$",
+    re.IGNORECASE,
+)
+_ORIGIN_AFTER = re.compile(r"^\s?(?:港|항|空港|공항)?\s?(?:에서|발|から|発|出し|出荷|積み|ex\b)")
+_DEST_AFTER = re.compile(r"^\s?(?:港|항|空港|공항)?\s?(?:까지|행|向け|まで|着|行き|揚げ|으로|로\s|へ|納品)")
+_PAIR_GAP = re.compile(
+    r"^\s?(?:港|항|空港|공항)?\s?(?:\([A-Z]{3,5}\)\s?)?(?:-{1,2}>?|–|—|→|⇒|=>|>|~|〜|/|to|ไป|ถึง|から|에서|発|→)\s?"
+    r"(?:ท่าเรือ|สนามบิน)?$",
+    re.IGNORECASE,
+)
+_LABEL_VALUE = re.compile(
+    r"(?im)^[^\S\n]*[-*•・·]?[^\S\n]*(?P<label>origin|pol|port\sof\sloading|loading\sport|from|pick\s?-?up|"
+    r"destination|pod|port\sof\sdischarge|discharge\sport|final\sdestination|to|deliver(?:y)?\s?(?:to|address)?|"
+    r"出発地|積地|仕向地|揚地|着地|출발지|선적항|도착지|목적지|도착항|ต้นทาง|ปลายทาง)"
+    r"[^\S\n]*[:：][^\S\n]*(?P<value>[^\n]{2,60})$"
+)
+
+
+@dataclass(frozen=True)
+class Route:
+    """Origin and destination (English names), what each came from, and labelled values we could not place."""
+
+    origin: str | None
+    destination: str | None
+    evidence: dict[str, str]
+    unsupported: dict[str, str]
+
+
+def _role(text: str, m: Mention) -> str | None:
+    line_start = text.rfind("\n", 0, m.start) + 1
+    before = text[max(line_start, m.start - 40):m.start]
+    after = text[m.end:m.end + 8]
+    if _ORIGIN_BEFORE.search(before) or _ORIGIN_AFTER.match(after):
+        return "origin"
+    if _DEST_BEFORE.search(before) or _DEST_AFTER.match(after):
+        return "destination"
+    return None
+
+
+def find_route(text: str, gazetteer: Gazetteer) -> Route:
+    """Where the shipment goes from and to, as far as the text says."""
+    mentions = gazetteer.scan(text)
+    evidence: dict[str, str] = {}
+    found: dict[str, str] = {}
+
+    def put(role: str, m: Mention) -> None:
+        if role not in found and found.get("origin" if role == "destination" else "destination") != m.place.name:
+            found[role] = m.place.name
+            evidence[role] = m.raw
+
+    for m in mentions:  # 1. labelled places
+        role = _role(text, m)
+        if role is not None:
+            put(role, m)
+    if len(found) < 2:  # 2. pairs: A-B, A→B, A to B
+        for a, b in itertools.pairwise(mentions):
+            if a.place.name != b.place.name and _PAIR_GAP.match(text[a.end:b.start]) and (
+                    not found or found.get("origin") == a.place.name or found.get("destination") == b.place.name):
+                put("origin", a)
+                put("destination", b)
+                break
+    if len(found) < 2:  # 3. first places in order of mention
+        for m in mentions[:4]:
+            if m.place.name in found.values():
+                continue
+            put("origin" if "origin" not in found else "destination", m)
+            if len(found) == 2:
+                break
+    unsupported = _unsupported(text, gazetteer, found)
+    return Route(found.get("origin"), found.get("destination"), evidence, unsupported)
+
+
+def _unsupported(text: str, gazetteer: Gazetteer, found: dict[str, str]) -> dict[str, str]:
+    """Labelled origin/destination values that name no place we know."""
+    out: dict[str, str] = {}
+    for m in _LABEL_VALUE.finditer(text):
+        label = m["label"].lower()
+        role = "origin" if re.match(r"origin|pol|port\sof\sloading|loading|from|pick|出発|積地|출발|선적|ต้นทาง",
+                                    label) else "destination"
+        if role in found or role in out:
+            continue
+        value = re.split(r"[,(/]| - ", m["value"])[0].strip(" .")
+        if not value or re.search(r"\d{3,}", value) or gazetteer.scan(m["value"]):
+            continue
+        if gazetteer.lookup(value) is None:
+            out[role] = value
+    return out

@@ -1,0 +1,96 @@
+"""Shipment fields from an email's new text and attachment text, without an LLM (pure).
+
+Quoted earlier mail never counts: `text` is cut at the first reply/forward marker before anything is read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from gateway.extract.containers import find_containers
+from gateway.extract.dates import find_dates, pick_ready_date
+from gateway.extract.fields import Shipment, shipment_from_dict
+from gateway.extract.gazetteer import Gazetteer
+from gateway.extract.goods import find_commodity, find_incoterm, find_mode, find_packages
+from gateway.extract.places import find_route
+from gateway.extract.text import normalize
+from gateway.extract.units import find_volumes, find_weights, pick_total
+from gateway.mail.quoting import split_quoted
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The shipment read from one email, what we could not place, and the text each value came from."""
+
+    shipment: Shipment = field(default_factory=Shipment)
+    unsupported: dict[str, str] = field(default_factory=dict)
+    evidence: dict[str, str] = field(default_factory=dict)
+    llm_error: str | None = None  # why the LLM's answer (or part of it) was not used
+
+
+def extract_rules(text: str, *, sent_at: datetime | date | None, attachments: Sequence[str] = (),
+                  gazetteer: Gazetteer | None = None) -> Extraction:
+    """Read the shipment fields from `text` (above any quoted mail) and `attachments`; dates relative to sent_at."""
+    new, _quoted = split_quoted(text or "")
+    full = normalize("\n".join([new, *attachments]))
+    gaz = gazetteer or Gazetteer.load()
+    values: dict[str, object] = {}
+    evidence: dict[str, str] = {}
+
+    def put(name: str, value: object, raw: str | None) -> None:
+        if value is not None:
+            values[name] = value
+            evidence[name] = raw or str(value)
+
+    route = find_route(full, gaz)
+    put("origin", route.origin, route.evidence.get("origin"))
+    put("destination", route.destination, route.evidence.get("destination"))
+    containers, raw = find_containers(full)
+    put("containers", containers, raw)
+    weight = pick_total(find_weights(full))
+    if weight is not None:
+        put("weight_kg", round(weight.value, 3), weight.raw)
+    volume = pick_total(find_volumes(full))
+    if volume is not None:
+        put("volume_cbm", round(volume.value, 3), volume.raw)
+    put(*_field("packages", find_packages(full)))
+    put(*_field("incoterm", find_incoterm(full)))
+    put(*_field("commodity", find_commodity(full)))
+    mode, raw = find_mode(full)
+    if mode is None:
+        mode, raw = _implied_mode(full, containers, gaz)
+    put("mode", mode, raw)
+    ready = _ready_date(full, sent_at)
+    if ready is not None:
+        put("ready_date", ready[0], ready[1])
+    shipment, problems = shipment_from_dict(values)
+    for name in problems:
+        evidence.pop(name, None)
+    return Extraction(shipment, dict(route.unsupported), evidence)
+
+
+def _field(name: str, found: tuple[object, str | None]) -> tuple[str, object, str | None]:
+    return name, found[0], found[1]
+
+
+def _implied_mode(text: str, containers: str | None, gaz: Gazetteer) -> tuple[str | None, str | None]:
+    """Containers mean sea; airport codes mean air."""
+    if containers:
+        return "sea", containers
+    codes = [m for m in gaz.scan(text) if m.via == "code" and m.place.kind == "airport"]
+    if codes:
+        return "air", codes[0].raw
+    return None, None
+
+
+def _ready_date(text: str, sent_at: datetime | date | None) -> tuple[str, str] | None:
+    if sent_at is None:
+        mentions = [d for d in find_dates(text, date.today()) if re.search(r"\d{4}", d.raw)]
+    else:
+        sent = sent_at.date() if isinstance(sent_at, datetime) else sent_at
+        mentions = find_dates(text, sent)
+    picked = pick_ready_date(text, mentions)
+    return (picked.value.isoformat(), picked.raw) if picked is not None else None

@@ -1,0 +1,88 @@
+"""Weights and volumes in the four languages' units: kg, t, 톤, トン, ตัน, lbs, CBM, m3, 立米, cu ft, คิว (pure)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from gateway.extract.text import parse_number
+
+LB_KG = 0.45359237
+CUFT_CBM = 0.0283168
+
+_NUM = r"(\d{1,3}(?:[,.]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
+_WEIGHT_UNITS = [
+    (r"(?:kgs?|kilos?|kilograms?|킬로그램|킬로|키로|kg|キロ(?:グラム)?|กก\.?|กิโลกรัม|กิโล|โล)", 1.0),
+    (r"(?:tons?|tonnes?|mts?|t|톤|トン|ตัน|噸)", 1000.0),
+    (r"(?:lbs?|pounds?|파운드|ポンド|ปอนด์)", LB_KG),
+]
+_VOLUME_UNITS = [
+    (r"(?:cbm|m3|cubic\s+met(?:er|re)s?|立米|立方メートル|立方|㎥|루베|세제곱미터|입방미터|คิว|ลบ\.?\s?ม\.?|ลูกบาศก์เมตร)",
+     1.0),
+    (r"(?:cu\.?\s?ft\.?|cubic\s+f(?:ee|oo)t|cft|ft3)", CUFT_CBM),
+]
+_AFTER = r"(?![A-Za-z])"
+_PER_UNIT = re.compile(
+    r"(?:per|each|/\s*(?:ctn|carton|box|pc|pallet|plt|bag|unit|case|piece)|@|ละ|ต่อ|당|각|あたり|/個|/箱|/ケース)\s*$",
+    re.IGNORECASE,
+)
+_PER_AFTER = re.compile(
+    r"^\s*(?:/\s*(?:ctn|carton|box|pc|pallet|plt|bag|unit|case|piece|ea)|per\b|each\b|ea\b|ต่อ|ละ|씩|ずつ|/個|/箱)",
+    re.IGNORECASE,
+)
+_TOTAL = re.compile(
+    r"(?:gross|total|g\.?\s?w|weight|wt|총\s?중량|중량|무게|총|総重量|重量|合計|総|น้ำหนัก|รวม|volume|measurement|"
+    r"용적|부피|容積|体積|ปริมาตร)",
+    re.IGNORECASE,
+)
+_PACK_BEFORE = re.compile(r"(?:กระสอบ|ถุง|bag|sack|포대|袋)\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One measured value found in text, converted to kg or cbm."""
+
+    value: float
+    start: int
+    raw: str
+    total: bool  # labelled as gross/total weight or volume
+
+
+def _find(text: str, units: list[tuple[str, float]], *, thousands_dot: bool) -> list[Quantity]:
+    out: list[Quantity] = []
+    for pattern, factor in units:
+        regex = re.compile(_NUM + r"\s?(?:-\s?)?" + pattern + _AFTER, re.IGNORECASE)
+        for m in regex.finditer(text):
+            if m.start() > 0 and (text[m.start() - 1].isalnum() and text[m.start() - 1].isascii()):
+                continue
+            before = text[max(0, m.start() - 40):m.start()]
+            after = text[m.end():m.end() + 12]
+            if _PER_UNIT.search(before) or _PER_AFTER.match(after) or _PACK_BEFORE.search(before):
+                continue
+            num = parse_number(m.group(1), thousands_dot=thousands_dot)
+            if num is None or num <= 0:
+                continue
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            label = text[max(line_start, m.start() - 30):m.start()]
+            out.append(Quantity(num * factor, m.start(), m.group(0), bool(_TOTAL.search(label))))
+    return sorted(out, key=lambda q: q.start)
+
+
+def find_weights(text: str) -> list[Quantity]:
+    """Every weight in the text, in kg (per-piece weights left out)."""
+    return _find(text, _WEIGHT_UNITS, thousands_dot=True)
+
+
+def find_volumes(text: str) -> list[Quantity]:
+    """Every volume in the text, in cbm (per-piece volumes left out)."""
+    return _find(text, _VOLUME_UNITS, thousands_dot=False)
+
+
+def pick_total(found: list[Quantity]) -> Quantity | None:
+    """The shipment's total: the first labelled total, else the largest value."""
+    if not found:
+        return None
+    labelled = [q for q in found if q.total]
+    if labelled:
+        return labelled[0]
+    return max(found, key=lambda q: q.value)

@@ -1,0 +1,114 @@
+"""Rules extraction per language and per trap: names, codes, units, containers, digits, dates, quoted mail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from gateway.extract.rules import extract_rules
+
+SENT = datetime.fromisoformat("2026-03-12T09:14:00+09:00")  # a Thursday
+
+
+def fields(text: str, sent: datetime | None = SENT, attachments: tuple[str, ...] = ()) -> dict[str, object]:
+    return extract_rules(text, sent_at=sent, attachments=attachments).shipment.as_dict()
+
+
+def test_korean_request() -> None:
+    f = fields("부산-LA 40HC 2대 운임 견적\n- POL: 부산 (KRPUS)\n- POD: Los Angeles (USLAX)\n- 컨테이너: 40HC x 2\n"
+               "- 조건: FOB\n- 화물 준비일: 2026년 3월 20일")
+    assert f["origin"] == "Busan" and f["destination"] == "Los Angeles"
+    assert f["containers"] == "2x40HC" and f["mode"] == "sea" and f["incoterm"] == "FOB"
+    assert f["ready_date"] == "2026-03-20"
+
+
+def test_japanese_full_width_digits_and_relative_date() -> None:
+    f = fields("釜山→博多　２０ＧＰ　２本\n来週水曜に先方工場で積込予定です。", datetime(2026, 3, 9, 17, 55))
+    assert (f["origin"], f["destination"], f["containers"]) == ("Busan", "Hakata", "2x20GP")
+    assert f["ready_date"] == "2026-03-18"
+
+
+def test_thai_digits_buddhist_year_and_units() -> None:
+    f = fields("ส่งจาก แหลมฉบัง ไป ปูซาน น้ำหนัก ๒ ตัน ปริมาตร ๕ คิว พร้อมส่ง ๒๐ มีนาคม ๒๕๖๙ ทางเรือ")
+    assert (f["origin"], f["destination"]) == ("Laem Chabang", "Busan")
+    assert f["weight_kg"] == 2000 and f["volume_cbm"] == 5 and f["ready_date"] == "2026-03-20"
+    assert f["mode"] == "sea"
+
+
+def test_english_codes_pounds_and_cubic_feet() -> None:
+    f = fields("Air freight ICN to LAX please: 3 cartons, total 1,100 lbs, 850 cu ft, ready next Friday. CIP")
+    assert (f["origin"], f["destination"], f["mode"]) == ("Incheon", "Los Angeles", "air")
+    assert f["weight_kg"] == pytest.approx(498.952, abs=0.01)
+    assert f["volume_cbm"] == pytest.approx(24.069, abs=0.01)
+    assert f["packages"] == 3 and f["incoterm"] == "CIP" and f["ready_date"] == "2026-03-20"
+
+
+@pytest.mark.parametrize(("text", "kg"), [
+    ("gross weight 2.5 t", 2500), ("총중량 3톤", 3000), ("重量 1.2トン", 1200), ("น้ำหนัก 4 ตัน", 4000),
+    ("G.W. 21.400 kg", 21400), ("weight: 800kgs", 800), ("45ｋｇ", 45),
+])
+def test_weights(text: str, kg: float) -> None:
+    assert fields(text)["weight_kg"] == kg
+
+
+@pytest.mark.parametrize(("text", "cbm"), [
+    ("12 CBM", 12), ("volume 3.5 m3", 3.5), ("容積 8立米", 8), ("2 คิว", 2), ("35.3 cu ft", 0.9996), ("4㎥", 4),
+])
+def test_volumes(text: str, cbm: float) -> None:
+    assert fields(text)["volume_cbm"] == pytest.approx(cbm, abs=0.001)
+
+
+@pytest.mark.parametrize(("text", "containers"), [
+    ("2 x 40HC", "2x40HC"), ("40' HQ x 1", "1x40HC"), ("1 x 20' standard and 2x40HC", "1x20GP,2x40HC"),
+    ("40HC 3대", "3x40HC"), ("２０ＧＰ × ２本", "2x20GP"), ("5 ตู้ 20 ฟุต", "5x20GP"), ("1x40RF reefer", "1x40RF"),
+    ("45' HC x 2", "2x45HC"),
+])
+def test_containers(text: str, containers: str) -> None:
+    assert fields(text)["containers"] == containers
+
+
+@pytest.mark.parametrize(("text", "iso"), [
+    ("ready next Friday", "2026-03-20"), ("来週金曜日出荷", "2026-03-20"), ("다음 주 금요일 출고", "2026-03-20"),
+    ("พร้อมส่งศุกร์หน้า", "2026-03-20"), ("cargo ready 27.03.2026", "2026-03-27"), ("ready 2569-04-02", "2026-04-02"),
+    ("พร้อม 2 เม.ย. 69", "2026-04-02"), ("ready on March 30", "2026-03-30"), ("준비일 4/3", "2026-04-03"),
+])
+def test_ready_dates(text: str, iso: str) -> None:
+    assert fields(text)["ready_date"] == iso
+
+
+def test_deadline_is_not_a_ready_date() -> None:
+    assert fields("Your offer should reach us by Friday, 6 March.")["ready_date"] is None
+
+
+def test_quoted_earlier_mail_never_overrides_new_text() -> None:
+    body = ("Please change the destination to Yokohama, 3x40HC now.\n\n"
+            "On Mon, 9 Mar 2026 at 10:12, Kim <kim@example.com> wrote:\n"
+            "> Busan to Los Angeles, 2x40HC, FOB, ready 2026-03-20\n")
+    f = fields(body)
+    assert f["destination"] == "Yokohama" and f["containers"] == "3x40HC"
+    assert f["incoterm"] is None and f["ready_date"] is None and f["origin"] is None
+
+
+def test_unknown_city_is_unsupported_not_guessed() -> None:
+    ex = extract_rules("Origin: Xyzzyville\nDestination: Busan\n1x20GP", sent_at=SENT)
+    assert ex.shipment.origin is None and ex.shipment.destination == "Busan"
+    assert ex.unsupported == {"origin": "Xyzzyville"}
+
+
+def test_attachment_text_counts() -> None:
+    f = fields("첨부 파일 확인하시고 견적 회신 부탁드립니다.", attachments=(
+        "출발지\t평택항 (KRPTK)\n도착지\tHo Chi Minh City, Cat Lai\n컨테이너\t20GP x 1\n포장\t12 pallets\n"
+        "총중량\t8,400 kg\n인코텀즈\tCIF\n화물준비일\t2026-01-15",))
+    assert (f["origin"], f["destination"], f["containers"]) == ("Pyeongtaek", "Ho Chi Minh City", "1x20GP")
+    assert (f["packages"], f["weight_kg"], f["incoterm"], f["ready_date"]) == (12, 8400, "CIF", "2026-01-15")
+
+
+def test_no_sent_date_keeps_only_dates_with_a_year() -> None:
+    assert fields("ready next Friday", sent=None)["ready_date"] is None
+    assert fields("ready 2026-05-01", sent=None)["ready_date"] == "2026-05-01"
+
+
+def test_evidence_names_the_source_text() -> None:
+    ex = extract_rules("Busan to Tokyo, 2 x 40' HQ", sent_at=SENT)
+    assert ex.evidence["containers"] == "2 x 40' HQ" and ex.evidence["origin"] == "Busan"
