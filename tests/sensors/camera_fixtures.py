@@ -122,8 +122,8 @@ class CameraWorld:
         self.clients.append(c)
         return c
 
-    def gateway_client(self) -> Client:
-        c = Client(self.broker.port, "gateway", GATEWAY_PASSWORD)
+    def gateway_client(self, username: str = "gateway", password: str = GATEWAY_PASSWORD) -> Client:
+        c = Client(self.broker.port, username, password)
         self.clients.append(c)
         return c
 
@@ -142,10 +142,17 @@ def camera_env(port: int, **extra: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def camera_world(world_dir: Path, make_settings: Callable[..., Settings]) -> Iterator[CameraWorld]:
+def camera_extra_env() -> dict[str, str]:
+    """More BUSYBEE_* overrides for `camera_world` (a test module overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture
+def camera_world(world_dir: Path, make_settings: Callable[..., Settings],
+                 camera_extra_env: dict[str, str]) -> Iterator[CameraWorld]:
     """Settings + registry (cam1, cam2) + a started mosquitto with the generated config."""
     broker = Mosquitto(world_dir, require_binary("mosquitto"))
-    settings = make_settings(env=camera_env(broker.port))
+    settings = make_settings(env=camera_env(broker.port, **camera_extra_env))
     db = open_db(settings)
     passwords = {cam: add_camera(db, cam).password for cam in ("cam1", "cam2")}
     broker.configure(plan_for(settings, [(c.cam_id, c.password_hash) for c in list_cameras(db)]))

@@ -17,9 +17,16 @@ from gateway.cameras.registry import remove_camera
 from gateway.cli import cli
 from gateway.config import Settings
 from tests.conftest import require_binary
-from tests.sensors.camera_fixtures import GATEWAY_PASSWORD, CameraWorld, Client, camera_env, camera_world
+from tests.sensors.camera_fixtures import (
+    GATEWAY_PASSWORD,
+    CameraWorld,
+    Client,
+    camera_env,
+    camera_extra_env,
+    camera_world,
+)
 
-__all__ = ["camera_world"]
+__all__ = ["camera_extra_env", "camera_world"]
 NOT_AUTHORIZED = 0x87
 T = "busybee/gw1/cam"
 

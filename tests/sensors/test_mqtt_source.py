@@ -14,9 +14,9 @@ from gateway.cameras.mqtt_source import DISK_ALERT, CameraSource, frames_path, o
 from gateway.cameras.topics import make_command
 from gateway.sensors.alerts import AlertBook
 from gateway.store import open_db
-from tests.sensors.camera_fixtures import CameraWorld, camera_world, jpeg_of_size, make_jpeg
+from tests.sensors.camera_fixtures import CameraWorld, camera_extra_env, camera_world, jpeg_of_size, make_jpeg
 
-__all__ = ["camera_world"]
+__all__ = ["camera_extra_env", "camera_world"]
 pytestmark = pytest.mark.mqtt
 T = "busybee/gw1/cam"
 
