@@ -17,7 +17,7 @@ from gateway.metrics import Metrics
 from gateway.store import open_db
 from gateway.web.app import WebState, create_app
 from gateway.web.users import add_user
-from tests.sensors.camera_fixtures import CameraWorld, camera_env, camera_extra_env, camera_world, make_jpeg
+from tests.sensors.camera_fixtures import CameraWorld, Client, camera_env, camera_extra_env, camera_world, make_jpeg
 
 __all__ = ["camera_extra_env", "camera_world"]
 PASSWORD = "correct horse battery"
@@ -119,14 +119,14 @@ def test_command_button_reaches_the_camera_and_shows_its_confirmation(camera_wor
             cam1 = camera_world.camera("cam1")
             cam1.subscribe(f"{T}/cam1/cmd")
 
-            def board() -> None:  # the camera applies the command and echoes its id in its retained status
-                while not cam1.received:
+            def board(cam: Client) -> None:  # the camera applies the command, echoes its id in its status
+                while not cam.received:
                     time.sleep(0.01)
-                body = json.loads(cam1.received[0][1])
-                cam1.publish(f"{T}/cam1/status", json.dumps({"resolution": body["value"], "ack": body["id"]}),
+                body = json.loads(cam.received[0][1])
+                cam.publish(f"{T}/cam1/status", json.dumps({"resolution": body["value"], "ack": body["id"]}),
                              retain=True)
 
-            t = threading.Thread(target=board)
+            t = threading.Thread(target=board, args=(cam1,))
             t.start()
             p.login()
             r = p.client.post("/cameras/cam1/cmd", data={"cmd": "resolution", "value": "vga", "csrf": p.csrf()},
