@@ -129,9 +129,10 @@ def _register() -> None:
     from gateway.jobs.commands import jobs
     from gateway.mail.commands import ingest, mail
     from gateway.quote.commands import quote, quotes
+    from gateway.sensors.commands import sensors
     from gateway.web.commands import users
 
-    for command in (extract, cameras, classify, jobs, ingest, mail, quote, quotes, users):
+    for command in (extract, cameras, classify, jobs, ingest, mail, quote, quotes, users, sensors):
         cli.add_command(command)
 
 

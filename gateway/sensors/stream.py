@@ -79,13 +79,12 @@ class StreamParser:
 
     def flush(self) -> list[Event]:
         """End of input: a partial line is a truncated one; the GPS epoch in progress is emitted."""
-        out: list[Event] = []
+        out: list[Event] = self.flush_fix()  # the epoch in progress ended before the cut-off line began
         if self._buf.strip(b" \t\r\n\x00") and not self._skipping:
             self.stats.lines += 1
             out.append(self._bad(bytes(self._buf), "truncated"))
         self._buf.clear()
         self._skipping = False
-        out.extend(self.flush_fix())
         return out
 
     def flush_fix(self) -> list[Event]:
