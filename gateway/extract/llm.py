@@ -103,6 +103,10 @@ class LlmExtractor:
             timeout=settings.timeout_seconds, max_retries=0,
         )
 
+    def close(self) -> None:
+        """Close the HTTP client."""
+        self.client.close()
+
     def messages(self, text: str, sent_at: date | None) -> list[dict[str, str]]:
         """The chat messages for one email: fixed instructions, then the email as delimited data."""
         body = text[: self.settings.max_input_chars].replace("</email>", "</ email>")
