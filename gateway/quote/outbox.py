@@ -157,8 +157,6 @@ class SendStep:
         if not isinstance(message, EmailMessage):
             raise PermanentJobError(f"outbox message {outbox_id}: stored bytes are not a message")
         to = self._checked_recipient(db, row, message)
-        if self.settings.quote.staff_bcc:
-            message["Bcc"] = ", ".join(self.settings.quote.staff_bcc)  # envelope only: aiosmtplib drops the header
         try:
             reply = self.sender(self.settings.smtp, message)
         except SendError as exc:
@@ -171,8 +169,23 @@ class SendStep:
         def mark_sent() -> None:
             db.execute("UPDATE outbox SET state = 'sent', sent_at = ?, smtp_reply = ?, attempts = attempts + 1, "
                        "last_error = NULL WHERE id = ?", [now, str(reply)[:500], outbox_id])
+            if row["email_id"] is not None:
+                self._queue_staff_copies(db, row, message)
 
         JobQueue(db, self.settings.jobs).complete(job, then=mark_sent)
+
+    def _queue_staff_copies(self, db: Database, row: Mapping[str, Any], message: EmailMessage) -> None:
+        """One copy per staff address, each its own outbox row: a refused or unreachable staff mailbox can
+        neither block nor repeat the customer's delivery (a Bcc in the same transaction could do both)."""
+        for addr in self.settings.quote.staff_bcc:
+            copy = BytesParser(policy=policy.default).parsebytes(row["raw"])
+            if not isinstance(copy, EmailMessage):
+                continue
+            del copy["To"], copy["Message-ID"]
+            copy["To"] = addr
+            copy["X-BusyBee-Copy-Of"] = f"{row['message_id']} to {row['to_addr']}"
+            queue_email(db, JobQueue(db, self.settings.jobs), copy, key=f"{row['key']}:copy:{addr}",
+                        kind="staff-copy", max_attempts=self.settings.quote.send_max_attempts)
 
     def _checked_recipient(self, db: Database, row: Mapping[str, Any], message: EmailMessage) -> str:
         to = _clean_address(message["To"]) if message["To"] else None

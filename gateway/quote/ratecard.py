@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
-from babel.numbers import UnknownCurrencyError, get_currency_name
+from babel.numbers import UnknownCurrencyError, validate_currency
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from gateway.extract.fields import CONTAINER_TYPES
@@ -59,10 +59,11 @@ class _ModeRates(_Model):
     distance_factor: Factor = Decimal(1)
 
 
-def _ascending(bands: list[Any]) -> None:
+def _ascending(bands: list[Any]) -> list[Any]:
     limits = [b.up_to_km for b in bands]
     if limits != sorted(set(limits)):
         raise ValueError("bands must be listed with strictly increasing up_to_km")
+    return bands
 
 
 class SeaRates(_ModeRates):
@@ -70,10 +71,10 @@ class SeaRates(_ModeRates):
 
     bands: list[SeaBand] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _ordered(self) -> SeaRates:
-        _ascending(self.bands)
-        return self
+    @field_validator("bands")
+    @classmethod
+    def _ordered(cls, value: list[SeaBand]) -> list[SeaBand]:
+        return _ascending(value)
 
 
 class AirRates(_ModeRates):
@@ -82,10 +83,10 @@ class AirRates(_ModeRates):
     bands: list[AirBand] = Field(min_length=1)
     volumetric_divisor: int = Field(default=6000, ge=1000, le=10000)
 
-    @model_validator(mode="after")
-    def _ordered(self) -> AirRates:
-        _ascending(self.bands)
-        return self
+    @field_validator("bands")
+    @classmethod
+    def _ordered(cls, value: list[AirBand]) -> list[AirBand]:
+        return _ascending(value)
 
 
 class OverlandRates(_ModeRates):
@@ -112,7 +113,7 @@ class RateCard(_Model):
     @classmethod
     def _known_currency(cls, value: str) -> str:
         try:
-            get_currency_name(value, locale="en")
+            validate_currency(value)
         except UnknownCurrencyError as exc:
             raise ValueError(f"unknown currency code {value!r}") from exc
         return value

@@ -60,9 +60,9 @@ class Rendered:
         """Put subject, text and HTML alternative into a reply skeleton."""
         if message["Subject"] is None:
             message["Subject"] = self.subject
-        message["Content-Language"] = self.language
         message.set_content(self.text)
         message.add_alternative(self.html, subtype="html")
+        message["Content-Language"] = self.language  # after set_content, which moves Content-* headers
         return message
 
 
