@@ -14,6 +14,7 @@ from `bench/sensing_serial.py` (`run_serial_bench()`), run in the same invocatio
 from __future__ import annotations
 
 import argparse
+import contextlib
 import inspect
 import os
 import subprocess
@@ -43,10 +44,8 @@ def _du(path: Path) -> int:
     total = 0
     for dirpath, _dirs, names in os.walk(path):
         for n in names:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 total += os.stat(os.path.join(dirpath, n)).st_size
-            except FileNotFoundError:
-                pass
     return total
 
 
