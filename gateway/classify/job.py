@@ -14,6 +14,7 @@ from gateway.classify.holder import ModelHolder
 from gateway.classify.model import Prediction
 from gateway.config import ClassifySettings
 from gateway.db import transaction
+from gateway.desk.job import enqueue_desk
 from gateway.jobs import Job, PermanentJobError
 from gateway.jobs.worker import Handler
 
@@ -49,6 +50,7 @@ def store_prediction(db: Database, email_id: int, pred: Prediction, review_below
             f"UPDATE emails SET status = ? WHERE id = ? AND status IN ({','.join('?' * len(_CLASSIFY_STATUSES))})",
             [CLASSIFIED, email_id, *_CLASSIFY_STATUSES],
         )
+        enqueue_desk(db, email_id)  # the quote desk decides: a quote/order, a reply to one of its requests, or nothing
 
 
 class ClassifyStep:

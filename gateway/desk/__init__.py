@@ -3,9 +3,10 @@
 Errors (one tree; callers outside the package catch DeskError):
 
     DeskError                anything this package raises
-    └── RequestNotFound      no request with that id or number
+    ├── RequestNotFound      no request with that id or number
+    └── CannotSettle         the back office cannot quote or book it (the request is handed over)
 """
 
-from gateway.desk.errors import DeskError, RequestNotFound
+from gateway.desk.errors import CannotSettle, DeskError, RequestNotFound
 
-__all__ = ["DeskError", "RequestNotFound"]
+__all__ = ["CannotSettle", "DeskError", "RequestNotFound"]

@@ -7,3 +7,7 @@ class DeskError(Exception):
 
 class RequestNotFound(DeskError):
     """No request with that id or number."""
+
+
+class CannotSettle(DeskError):
+    """The back office cannot quote or book this shipment (the rate card does not cover it)."""
