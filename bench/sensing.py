@@ -160,19 +160,23 @@ def run_camera_bench(seconds: float, cameras: int, fps: float, frame_bytes: int)
         web.post("/login", data={"username": "bench", "password": WEB_PASSWORD, "csrf": csrf})
         frame = jpeg_of_size(frame_bytes)
         start_at = time.time() + 1.0
-        pubs = [Publisher(broker.port, settings.gateway.id, cam, passwords[cam], frame, fps, seconds, start_at)
-                for cam in names]
+        # cameras are not synchronised: each starts at its own offset within the first frame interval
+        pubs = [Publisher(broker.port, settings.gateway.id, cam, passwords[cam], frame, fps, seconds,
+                          start_at + i / (fps * cameras)) for i, cam in enumerate(names)]
         rss: list[int] = []
         du_max = 0
+        store_max = 0.0
         latencies: list[float] = []
         stop = threading.Event()
         frames_dir = settings.data_dir / settings.cameras.frames_dir
 
         def sample() -> None:
-            nonlocal du_max
+            nonlocal du_max, store_max
+            sampler = httpx.Client(base_url=base, timeout=10)
             while not stop.wait(1.0):
                 rss.append(proc.memory_info().rss)
                 du_max = max(du_max, _du(frames_dir))
+                store_max = max(store_max, _metric_sum(sampler.get("/metrics").text, "busybee_camera_store_bytes"))
 
         def probe() -> None:  # publish -> visible in GET /cameras/<cam>/latest.jpg, for the first camera
             client = httpx.Client(base_url=base, cookies=web.cookies, timeout=10)
@@ -222,7 +226,8 @@ def run_camera_bench(seconds: float, cameras: int, fps: float, frame_bytes: int)
             "rss_start_mb": warm[0] / 2**20 if warm else float("nan"),
             "rss_end_mb": warm[-1] / 2**20 if warm else float("nan"),
             "rss_max_mb": max(warm) / 2**20 if warm else float("nan"),
-            "budget_mb": budget / 2**20, "store_max_mb": du_max / 2**20, "within_budget": du_max <= budget,
+            "budget_mb": budget / 2**20, "store_max_mb": store_max / 2**20, "walk_max_mb": du_max / 2**20,
+            "within_budget": store_max <= budget and du_max <= budget + 2 * frame_bytes,
             "evicted": int(_metric_sum(metrics, "busybee_camera_store_evicted")),
         }
     finally:
@@ -266,15 +271,18 @@ def main() -> None:
         print()
     print("| cameras | fps each | frame bytes | seconds | frames published (PUBACKed) | ingested | dropped by gateway |"
           " rejected | frames/s | p50 ms publish→latest.jpg | p95 ms | RSS MB start→end (max) |"
-          " frame store max MB / budget MB | evicted |")
+          " frame store max MB (walk) / budget MB | evicted |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |")
     print(f"| {cam['cameras']} | {cam['fps']:g} | {cam['frame_bytes']:,} | {cam['seconds']:g} | "
           f"{cam['published']:,} ({cam['acked']:,}) | {cam['ingested']:,} | {cam['dropped']} | {cam['rejected']} | "
           f"{cam['frames_per_s']:.1f} | {cam['p50_ms']:.1f} | {cam['p95_ms']:.1f} | "
           f"{cam['rss_start_mb']:.0f}→{cam['rss_end_mb']:.0f} ({cam['rss_max_mb']:.0f}) | "
-          f"{cam['store_max_mb']:.2f} / {cam['budget_mb']:.2f} ({'within' if cam['within_budget'] else 'OVER'}) | "
+          f"{cam['store_max_mb']:.2f} ({cam['walk_max_mb']:.2f}) / {cam['budget_mb']:.2f} "
+          f"({'within' if cam['within_budget'] else 'OVER'}) | "
           f"{cam['evicted']:,} |")
-    print(f"\nlatency samples: {cam['latency_samples']}")
+    print(f"\nlatency samples: {cam['latency_samples']}; frame store: the store's own accounting sampled each second, "
+          "in brackets a walk of the folder (not atomic: it can count a frame evicted during the walk and its "
+          "replacement, so up to 2 frames over is a measuring artefact)")
 
 
 if __name__ == "__main__":
