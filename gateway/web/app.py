@@ -16,6 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from gateway.cameras.web import router as cameras_router
 from gateway.config import Settings
 from gateway.metrics import Metrics
+from gateway.sensors.web import router as sensors_router
 from gateway.web import auth, inbox
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -81,4 +82,5 @@ def create_app(state: WebState) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(inbox.router)
     app.include_router(cameras_router)
+    app.include_router(sensors_router)
     return app
