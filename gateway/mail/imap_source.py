@@ -133,13 +133,16 @@ class ImapSource:
         self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
 
     def start(self) -> None:
+        """Start the account's thread."""
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop after the current batch (IDLE notices within a second) and log out."""
         self._stop.set()
         self._thread.join(self.account.timeout_seconds + 5)
 
     def health(self) -> dict[str, Any]:
+        """Thread alive, connected, IDLE-ing, last good poll and last error."""
         return {"alive": self._thread.is_alive(), "connected": self.connected, "idle": self.idling,
                 "last_ok": self.last_ok, "last_error": self.last_error}
 
