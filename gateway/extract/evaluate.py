@@ -20,7 +20,7 @@ from typing import Any
 
 from gateway.extract.fields import FIELDS
 from gateway.extract.gazetteer import Gazetteer
-from gateway.extract.rules import extract_rules
+from gateway.extract.rules import extract_rules, new_subject
 
 CORPUS = Path(__file__).resolve().parents[2] / "models" / "corpus"
 _STOP = frozenset(["a", "an", "and", "of", "the", "for", "with", "non", "dg", "other", "general", "goods", "parts"])
@@ -96,7 +96,7 @@ def evaluate(rows: Iterable[dict[str, Any]]) -> Report:
     started = time.perf_counter()
     for row in rows:
         sent = datetime.fromisoformat(row["date"].replace(" ", "T", 1))
-        got = extract_rules(f"{row.get('subject') or ''}\n{row['body']}", sent_at=sent, gazetteer=gaz,
+        got = extract_rules(f"{new_subject(row.get('subject'))}\n{row['body']}", sent_at=sent, gazetteer=gaz,
                             attachments=[a.get("text") or "" for a in row.get("attachments", [])]).shipment.as_dict()
         report.emails += 1
         for name in FIELDS:

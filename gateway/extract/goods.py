@@ -48,13 +48,13 @@ _GOODS: tuple[tuple[str, str], ...] = (
     (r"전자부품|전자 부품|電子部品|ชิ้นส่วนอิเล็กทรอนิกส์|อุปกรณ์อิเล็กทรอนิกส์|electronic\scomponents?|"
      r"electronic\sparts", "electronic components"),
     (r"가구|家具|เฟอร์นิเจอร์|furniture", "furniture"),
-    (r"의류|옷|衣類|アパレル|เสื้อผ้า|garments?|apparel|clothing", "garments"),
+    (r"의류|衣類|アパレル|เสื้อผ้า|garments?|apparel|clothing", "garments"),
     (r"화장품|化粧品|เครื่องสำอาง|cosmetics", "cosmetics"),
     (r"식품|食品|อาหาร|food\s?stuffs?|food\sproducts", "food products"),
     (r"기계|機械|เครื่องจักร|machinery|machines", "machinery"),
     (r"타이어|タイヤ|ยางรถยนต์|tires|tyres", "tires"),
-    (r"쌀|米|ข้าวหอมมะลิ|jasmine\srice", "jasmine rice"),
-    (r"ข้าว|rice", "rice"),
+    (r"ข้าวหอมมะลิ|jasmine\srice|hom\smali", "jasmine rice"),
+    (r"쌀|精米|白米|ข้าวสาร|ข้าว(?!ของ)|rice", "rice"),
     (r"커피|コーヒー|กาแฟ|coffee", "coffee"),
     (r"철강|鉄鋼|เหล็ก|steel", "steel"),
     (r"수산물|水産物|อาหารทะเล|seafood", "seafood"),
@@ -63,17 +63,17 @@ _GOODS: tuple[tuple[str, str], ...] = (
     (r"화학|化学品|เคมี|chemicals?", "chemicals"),
     (r"플라스틱|プラスチック|พลาสติก|plastics?", "plastics"),
     (r"섬유|繊維|สิ่งทอ|textiles?", "textiles"),
-    (r"종이|紙|กระดาษ|paper", "paper"),
-    (r"책|書籍|หนังสือ|books", "books"),
+    (r"종이|用紙|板紙|กระดาษ|paper", "paper"),
+    (r"도서|書籍|หนังสือ|books", "books"),
     (r"신발|靴|รองเท้า|shoes|footwear", "footwear"),
     (r"가전|家電|เครื่องใช้ไฟฟ้า|home\sappliances|appliances", "home appliances"),
     (r"이삿짐|引越|ของใช้ในบ้าน|household\sgoods|personal\seffects", "household goods"),
     (r"와인|ワイン|ไวน์|wine", "wine"),
     (r"음료|飲料|เครื่องดื่ม|beverages?", "beverages"),
-    (r"의약품|医薬品|ยา|pharmaceuticals?", "pharmaceuticals"),
+    (r"의약품|医薬品|เวชภัณฑ์|ยารักษาโรค|pharmaceuticals?|medicines?", "pharmaceuticals"),
     (r"반도체|半導体|เซมิคอนดักเตอร์|semiconductors?", "semiconductors"),
     (r"배터리|バッテリー|電池|แบตเตอรี่|batter(?:y|ies)", "batteries"),
-    (r"목재|木材|ไม้|timber|lumber", "timber"),
+    (r"목재|木材|ไม้แปรรูป|ไม้ยางพารา|timber|lumber", "timber"),
     (r"고무|ゴム|ยางพารา|rubber", "rubber"),
     (r"수지|樹脂|เม็ดพลาสติก|resin", "resin"),
     (r"부품|部品|ชิ้นส่วน|อะไหล่|spare\sparts|parts", "spare parts"),
@@ -124,7 +124,10 @@ def find_commodity(text: str) -> tuple[str | None, str | None]:
 
 
 def _translate(value: str) -> str | None:
+    """The English name of the goods named first in `value`."""
+    best: tuple[int, int, str] | None = None
     for pattern, english in _GOODS:
-        if re.search(pattern, value, re.IGNORECASE):
-            return english
-    return None
+        m = re.search(r"(?<![A-Za-z])(?:" + pattern + r")(?![a-z])", value, re.IGNORECASE)
+        if m and (best is None or (m.start(), -len(m.group(0))) < (best[0], best[1])):
+            best = (m.start(), -len(m.group(0)), english)
+    return best[2] if best else None

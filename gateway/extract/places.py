@@ -48,20 +48,31 @@ class Route:
     unsupported: dict[str, str]
 
 
-def _role(text: str, m: Mention) -> str | None:
+_STRONG = re.compile(
+    r"(?:\bpol\b|\bpod\b|origin|destination|port\sof\s(?:loading|discharge)|(?:loading|discharge)\sport|"
+    r"出発地|積地|揚地|仕向地|仕向港|着地|到着地|출발지|도착지|목적지|선적항|도착항|양하항|ต้นทาง|ปลายทาง)"
+    r"[^\n]{0,12}[:：|\t][^\S\n]*(?:\w{0,8}[^\S\n])?$",
+    re.IGNORECASE,
+)
+_HONORIFIC = re.compile(r"^\s?(?:様|さん|殿|氏|님|씨|部長|課長|社長|さま)")
+
+
+def _role(text: str, m: Mention) -> tuple[str | None, bool]:
+    """The role a place plays by the words around it, and whether it is a field label (strong)."""
     line_start = text.rfind("\n", 0, m.start) + 1
     before = text[max(line_start, m.start - 40):m.start]
     after = text[m.end:m.end + 8]
+    strong = bool(_STRONG.search(before))
     if _ORIGIN_BEFORE.search(before) or _ORIGIN_AFTER.match(after):
-        return "origin"
+        return "origin", strong
     if _DEST_BEFORE.search(before) or _DEST_AFTER.match(after):
-        return "destination"
-    return None
+        return "destination", strong
+    return None, False
 
 
 def find_route(text: str, gazetteer: Gazetteer) -> Route:
     """Where the shipment goes from and to, as far as the text says."""
-    mentions = gazetteer.scan(text)
+    mentions = [m for m in gazetteer.scan(text) if not _HONORIFIC.match(text[m.end:m.end + 4])]
     evidence: dict[str, str] = {}
     found: dict[str, str] = {}
 
@@ -70,9 +81,9 @@ def find_route(text: str, gazetteer: Gazetteer) -> Route:
             found[role] = m.place.name
             evidence[role] = m.raw
 
-    for m in mentions:  # 1. labelled places
-        role = _role(text, m)
-        if role is not None:
+    roles = [(m, *_role(text, m)) for m in mentions]
+    for m, role, strong in roles:  # 1. field labels: "POL: Busan", "도착지: LA"
+        if role is not None and strong:
             put(role, m)
     if len(found) < 2:  # 2. pairs: A-B, A→B, A to B
         for a, b in itertools.pairwise(mentions):
@@ -81,7 +92,10 @@ def find_route(text: str, gazetteer: Gazetteer) -> Route:
                 put("origin", a)
                 put("destination", b)
                 break
-    if len(found) < 2:  # 3. first places in order of mention
+    for m, role, _strong in roles:  # 3. words around a place: from/to, 에서/까지, から/まで, จาก/ไป
+        if role is not None:
+            put(role, m)
+    if len(found) < 2:  # 4. first places in order of mention
         for m in mentions[:4]:
             if m.place.name in found.values():
                 continue

@@ -72,6 +72,14 @@ def extract_rules(text: str, *, sent_at: datetime | date | None, attachments: Se
     return Extraction(shipment, dict(route.unsupported), evidence)
 
 
+_REPLY_SUBJECT = re.compile(r"^\s*(?:re|aw|sv|答复|回复|답장|회신|返信)\s*(?:\[\d+\])?\s*[:：]", re.IGNORECASE)
+
+
+def new_subject(subject: str | None) -> str:
+    """The subject if it is the sender's own; a reply's "RE: ..." subject repeats earlier mail and is dropped."""
+    return "" if not subject or _REPLY_SUBJECT.match(subject) else subject
+
+
 def _field(name: str, found: tuple[object, str | None]) -> tuple[str, object, str | None]:
     return name, found[0], found[1]
 

@@ -14,7 +14,7 @@ from gateway.extract.errors import LlmError
 from gateway.extract.gazetteer import Gazetteer
 from gateway.extract.llm import LlmExtractor, TokenBudget
 from gateway.extract.missing import Requirements, missing_fields
-from gateway.extract.rules import Extraction, extract_rules
+from gateway.extract.rules import Extraction, extract_rules, new_subject
 from gateway.mail.quoting import split_quoted
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class Extractor:
                 sent_at: datetime | date | None = None) -> Extraction:
         """Rules over subject + new body + attachments; the LLM fills and corrects when configured."""
         body, _quoted = split_quoted(body_new or "")
-        text = "\n".join(p for p in (subject or "", body) if p)
+        text = "\n".join(p for p in (new_subject(subject), body) if p)
         rules = extract_rules(text, sent_at=sent_at, attachments=attachment_texts, gazetteer=self.gazetteer)
         if self.llm is None:
             return rules
