@@ -14,6 +14,7 @@ from sqlite_utils import Database
 from starlette.middleware.sessions import SessionMiddleware
 
 from gateway.cameras.web import router as cameras_router
+from gateway.chat.routes import router as chat_router
 from gateway.config import Settings
 from gateway.metrics import Metrics
 from gateway.sensors.web import router as sensors_router
@@ -81,6 +82,7 @@ def create_app(state: WebState) -> FastAPI:
 
     app.include_router(auth.router)
     app.include_router(inbox.router)
+    app.include_router(chat_router)
     app.include_router(cameras_router)
     app.include_router(sensors_router)
     return app
