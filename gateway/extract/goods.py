@@ -13,12 +13,13 @@ _INCOTERM_LOWER = re.compile(
 
 _MODES = [
     ("air", r"\bair\b|airfreight|air\s?freight|by\sair|air\sshipment|\bawb\b|항공|비행기|航空|エア|空輸|ทางอากาศ|"
-            r"แอร์|เครื่องบิน|การบิน|air\scargo"),
+            r"แอร์|เครื่องบิน|การบิน|air\scargo|airport|空港|공항|สนามบิน"),
     ("rail", r"\brail\b|railway|\btrain\b|by\srail|철도|기차|鉄道|列車|รถไฟ|ทางราง"),
     ("road", r"\btruck(?:ing)?\b|\broad\b|trucking|by\struck|lorry|\bftl\b|\bltl\b|트럭|육로|육상\s?운송|トラック|陸送|"
              r"รถบรรทุก|ทางบก|ทางรถ|รถ\s?(?:6|10|4)\s?ล้อ|รถหกล้อ|รถสิบล้อ|cross[\s-]?border"),
     ("sea", r"\bsea\b|ocean|seafreight|sea\s?freight|vessel|\bfcl\b|\blcl\b|해상|선박|배편|海上|船便|海運|フェリー|"
-            r"ทางเรือ|เรือ|\bcy\b|\bcfs\b|container|컨테이너|コンテナ|ตู้คอนเทนเนอร์|ตู้"),
+            r"ทางเรือ|เรือ|\bcy\b|\bcfs\b|container|컨테이너|コンテナ|ตู้คอนเทนเนอร์|ตู้|本船|船|선박|본선|선적항|"
+            r"ท่าเรือ|\bport\sof\s(?:loading|discharge)\b|\bpol\b|\bpod\b"),
 ]
 
 _PACKAGE_WORDS = (
@@ -98,9 +99,22 @@ def find_incoterm(text: str) -> tuple[str | None, str | None]:
     return {"C&F": "CFR", "CNF": "CFR", "DDU": "DAP"}.get(term, term), m.group(0)
 
 
+_PACKAGES_WORD_LABEL = re.compile(
+    r"(?:cartons|ctns|pallets|plts|boxes|cases|pieces|pcs|packages|pkgs|박스|팔레트|카톤|カートン|パレット|ケース|"
+    r"กล่อง|พาเลท)\s?[:：]\s?(\d{1,6})(?![\d.,]|\s?(?:kg|cbm|x))",
+    re.IGNORECASE,
+)
+_PACKAGES_KO = re.compile(
+    r"(?:롤|캔|박스|상자|팔레트|파레트|포대|드럼|케이스|카톤|자루|봉지|묶음|번들|롤|코일|톤백|백|병|pallet|box|ctn)\s?"
+    r"(\d{1,3}(?:,\d{3})*|\d+)\s?개",
+    re.IGNORECASE,
+)
+
+
 def find_packages(text: str) -> tuple[int | None, str | None]:
     """The number of pieces/cartons/pallets: a labelled count, else the first count with a package word."""
-    m = _PACKAGES_LABEL.search(text) or _PACKAGES.search(text)
+    m = (_PACKAGES_LABEL.search(text) or _PACKAGES_WORD_LABEL.search(text) or _PACKAGES.search(text)
+         or _PACKAGES_KO.search(text))
     if not m:
         return None, None
     n = int(m.group(1).replace(",", ""))
