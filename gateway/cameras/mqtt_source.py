@@ -90,8 +90,11 @@ class CameraSource:
         self._last_states = 0.0
         self._registered: list[str] = []
         self._registry_read = 0.0
+        self.registry_refresh_seconds = REGISTRY_REFRESH_SECONDS
         self._alerting: set[str] | None = None
         self._refused_seen = 0
+        self._announced: set[str] = set()
+        self._started = False
         self._db: Database | None = None
         self.client = self._make_client()
         self.watch = LoopThread("cameras-watch", self.watch_step, watch_interval)
@@ -125,10 +128,14 @@ class CameraSource:
                                   clean_start=mqtt.MQTT_CLEAN_START_FIRST_ONLY, properties=props)
         self.client.loop_start()
         self.watch.start()
+        self._started = True
         log.info("mqtt camera source started", extra={"host": cfg.host, "port": cfg.port})
 
     def stop(self) -> None:
         """Say offline, disconnect, stop both threads."""
+        if not self._started:
+            return
+        self._started = False
         if self.connected.is_set():
             self.client.publish(self.topics.gateway_availability(), "offline", qos=1, retain=True).wait_for_publish(2)
         self.client.disconnect()
@@ -228,7 +235,7 @@ class CameraSource:
     def registered(self) -> list[str]:
         """Registered camera ids (re-read from the database every few seconds)."""
         now = self.clock()
-        if now - self._registry_read >= REGISTRY_REFRESH_SECONDS or not self._registry_read:
+        if now - self._registry_read >= self.registry_refresh_seconds or not self._registry_read:
             self._registered = [c.cam_id for c in list_cameras(self._database())]
             self._registry_read = now
         return self._registered
@@ -292,11 +299,15 @@ class CameraSource:
     def _home_assistant(self, db: Database, now: float) -> None:
         assert self.discovery is not None
         publish_every = self.cam_settings.homeassistant.publish_seconds
-        if self._announce.is_set():
+        cams = set(self.registered()) | set(self.hub.snapshot())
+        for gone in sorted(self._announced - cams):  # removed from the registry: remove the entity too
+            self.client.publish(*self.discovery.withdrawal(gone), qos=1, retain=True)
+            self._announced.discard(gone)
+        if self._announce.is_set() or cams - self._announced:
             self._announce.clear()
-            cams = set(self.registered()) | set(self.hub.snapshot())
             for topic, payload in self.discovery.announcements(cams, sensor_boards(db)):
                 self.client.publish(topic, payload, qos=1, retain=True)
+            self._announced = cams
             self._last_states = 0.0  # states right after the configs, so entities start with a value
         if now - self._last_states >= publish_every:
             for topic, payload in sensor_states(db, self.topics):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -122,6 +123,4 @@ def send_command(request: Request, cam: str, cmd: str = Form(...), value: str = 
 
 
 def _q(text: str) -> str:
-    from urllib.parse import quote
-
     return quote(text[:200])

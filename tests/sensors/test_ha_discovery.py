@@ -101,5 +101,13 @@ def test_entities_are_announced_and_reannounced_when_home_assistant_restarts(cam
     late.subscribe("homeassistant/camera/#")
     wait_for(lambda: len(late.received) >= 2)
     assert all(retained for _, _, retained in late.received)
+    # a camera removed from the registry disappears from Home Assistant (empty retained config)
+    from gateway.cameras.registry import remove_camera
+
+    ha.received.clear()
+    ha_source.registry_refresh_seconds = 0.1
+    remove_camera(camera_world.db, "cam2")
+    wait_for(lambda: ("homeassistant/camera/busybee_gw1_cam2/config", b"", False) in ha.received
+             or ("homeassistant/camera/busybee_gw1_cam2/config", b"", True) in ha.received)
     # Home Assistant's broker user only reads the gateway's topics
     assert ha.publish("busybee/gw1/cam/cam1/cmd", b'{"cmd":"snap"}').value == 0x87
