@@ -150,11 +150,12 @@ def test_uidvalidity_change_reads_again_and_drops_duplicates(
     source = run_source(rt)
     wait_for(lambda: emails(rt) == 3, what="3 emails")
     old = rt.connect().execute("SELECT uidvalidity FROM imap_folders").fetchone()[0]
-    c = client(imap_server)  # recreate the folder: same mail, new UIDVALIDITY, plus one new message
-    c.delete_folder("Work")
-    c.create_folder("Work")
+    c = client(imap_server)  # replace the folder, live: same mail plus one new, under a new UIDVALIDITY
+    c.create_folder("Rebuilt")
     for raw in [*msgs, quote_email(50)]:
-        c.append("Work", raw)
+        c.append("Rebuilt", raw)
+    c.rename_folder("Work", "Old")
+    c.rename_folder("Rebuilt", "Work")
     c.logout()
     wait_for(lambda: emails(rt) == 4, what="the new message after the UIDVALIDITY change")
     wait_for(lambda: count(rt, "SELECT COUNT(*) FROM sightings") == 7, what="all 7 sightings")
