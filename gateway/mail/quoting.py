@@ -18,7 +18,6 @@ _SEPARATOR = re.compile(
                   |転送されたメッセージ|ข้อความที่ส่งต่อ)\s*-{2,}
       | (?:Begin\ forwarded\ message|Forwarded\ message|転送メッセージ|ข้อความที่ส่งต่อ)\s*[:：]
       | _{20,}
-      | \u2063\[quoted\]\u2063
     )\s*$""",
     re.VERBOSE | re.IGNORECASE,
 )
@@ -72,7 +71,7 @@ def _boundary(lines: list[str]) -> tuple[int, int] | None:
     for i, line in enumerate(lines):
         if not line.strip():
             continue
-        if _SEPARATOR.match(line) or _is_header_block(lines, i):
+        if QUOTE_MARK in line or _SEPARATOR.match(line) or _is_header_block(lines, i):
             return i, 0
         n = _attribution_at(lines, i)
         # An attribution counts when quoted lines or the end of the text follow it.
@@ -102,6 +101,6 @@ def split_quoted(text: str) -> tuple[str, str]:
         quoted = tail + quoted
     else:
         quoted.extend(tail)
-    quoted = [ln for ln in quoted if QUOTE_MARK not in ln]
-    new = [ln for ln in new if QUOTE_MARK not in ln]
+    quoted = [ln.replace(QUOTE_MARK, "") for ln in quoted if ln.strip() != QUOTE_MARK]
+    new = [ln.replace(QUOTE_MARK, "") for ln in new if ln.strip() != QUOTE_MARK]
     return "\n".join(new).strip(), "\n".join(quoted).strip()

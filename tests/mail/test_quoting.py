@@ -62,3 +62,14 @@ def test_huge_lines_do_not_backtrack() -> None:
     start = time.monotonic()
     split_quoted(("From: " + " " * 20000 + "\n") * 50 + "On " + "x " * 50000)
     assert time.monotonic() - start < 1.0
+
+
+def test_html_quote_marker_cuts_and_never_eats_text() -> None:
+    from gateway.mail.html import QUOTE_MARK, html_to_text
+
+    text, _ = html_to_text("<table><tr><td>See below</td><td><blockquote>old offer</blockquote></td></tr></table>",
+                           10_000)
+    new, quoted = split_quoted(text)
+    assert QUOTE_MARK not in new + quoted
+    assert "See below" in new + quoted and "old offer" in quoted
+    assert split_quoted(f"new text\n{QUOTE_MARK}\nold text") == ("new text", "old text")
