@@ -51,8 +51,13 @@ def _clean_address(value: Any) -> str | None:
     return addr if _ADDRESS.match(addr) and ".." not in addr else None
 
 
-def recipient_for(email_row: Mapping[str, Any], settings: QuoteSettings) -> str:
-    """The one address a reply to this request may go to: its From, or its Reply-To when that is honoured."""
+def recipient_for(email_row: Mapping[str, Any], settings: Settings | QuoteSettings) -> str:
+    """The one address a reply to this request may go to: its From, or its Reply-To when that is honoured.
+
+    The only place a reply's recipient is decided: never from the body, extracted fields or an LLM.
+    """
+    if isinstance(settings, Settings):
+        settings = settings.quote
     if settings.reply_to_honoured:
         reply_to = _clean_address(email_row.get("reply_to"))
         if reply_to:

@@ -206,12 +206,22 @@ def _air(shipment: Shipment, rates: AirRates, rated_km: Decimal, cur: str) -> tu
 
 def _overland(shipment: Shipment, rates: OverlandRates, rated_km: Decimal, cur: str,
               mode: str) -> tuple[list[LineItem], dict[str, Any]]:
+    name = "Road freight" if mode == "road" else "Rail freight"
+    if shipment.containers and rates.per_container_km:
+        lines = []
+        for count, ctype in shipment.container_list():
+            rate = rates.per_container_km.get(ctype)
+            if rate is None:
+                raise PricingError(f"{mode}: the rate card has no {ctype} rate per container·km")
+            each = _money(rate * rated_km, cur)
+            lines.append(LineItem(f"freight_{mode}", f"{name} {ctype} {rated_km} km", Decimal(count), "container",
+                                  each, each * count, detail=ctype))
+        return lines, {}
     if shipment.weight_kg is None and shipment.volume_cbm is None:
         raise PricingError(f"{mode} freight needs the weight or the volume")
     kg = max(_dec(shipment.weight_kg or 0), _dec(shipment.volume_cbm or 0) * rates.kg_per_cbm)
     tonnes = (kg / KG_PER_TONNE).quantize(THOUSANDTH, rounding=ROUND_CEILING)
     km_t = rated_km * tonnes
-    name = "Road freight" if mode == "road" else "Rail freight"
     return ([LineItem(f"freight_{mode}", f"{name} {rated_km} km × {tonnes} t", km_t, "km·t", rates.per_km_tonne,
                       _money(km_t * rates.per_km_tonne, cur))],
             {"chargeable_kg": tonnes * KG_PER_TONNE})

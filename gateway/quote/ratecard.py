@@ -90,10 +90,16 @@ class AirRates(_ModeRates):
 
 
 class OverlandRates(_ModeRates):
-    """Road or rail freight per km·tonne; volume counts as `kg_per_cbm` kilograms per CBM when heavier."""
+    """Road or rail freight per km·tonne (volume counts as `kg_per_cbm` kg per CBM), or per container·km."""
 
     per_km_tonne: Money
     kg_per_cbm: Annotated[Decimal, Field(ge=0, le=2000)] = Decimal(333)
+    per_container_km: dict[str, Money] = Field(default_factory=dict)
+
+    @field_validator("per_container_km")
+    @classmethod
+    def _known_types(cls, value: dict[str, Money]) -> dict[str, Money]:
+        return SeaBand._known_types(value)
 
 
 class RateCard(_Model):

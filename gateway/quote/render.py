@@ -121,6 +121,8 @@ class _Formats:
         text = self.gettext(_LINE_TEXT.get(item.code, item.description))
         if "%(type)s" in text:
             text = text % {"type": item.detail}
+        elif item.detail:
+            text = f"{text} {item.detail}"
         unit = self.gettext(_UNITS.get(item.unit, item.unit))
         return {"description": text, "quantity": self.number(item.quantity), "unit": unit,
                 "unit_price": self.money(item.unit_price),

@@ -38,6 +38,7 @@ per_kg = 2.35
 [road]
 per_km_tonne = 0.1
 kg_per_cbm = 333
+per_container_km = { 40HC = 1.5 }
 distance_factor = 1.2
 minimum_charge = 80
 """

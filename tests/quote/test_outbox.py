@@ -185,7 +185,7 @@ def test_permanent_refusal_dead_letters_with_a_readable_error(
 def test_recipient_is_the_sender_reply_to_only_when_configured(
         gw: Settings, make_settings: Callable[..., Settings]) -> None:
     row = {"id": 1, "from_addr": "kim@customer.kr", "reply_to": "ops@customer.kr"}
-    assert recipient_for(row, gw.quote) == "kim@customer.kr"
+    assert recipient_for(row, gw.quote) == recipient_for(row, gw) == "kim@customer.kr"
     honoured = make_settings(env={"BUSYBEE_QUOTE__REPLY_TO_HONOURED": "true"}).quote
     assert recipient_for(row, honoured) == "ops@customer.kr"
     assert recipient_for({**row, "reply_to": "a@x.test, b@y.test"}, honoured) == "kim@customer.kr"

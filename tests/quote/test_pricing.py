@@ -87,6 +87,16 @@ def test_road_per_km_tonne_with_distance_factor_and_volume(card: RateCard) -> No
     assert lines(small) == [("freight_road", "60.00"), ("minimum", "20.00")] and small.total == Decimal("80.00")
 
 
+def test_road_containers_per_container_km(card: RateCard) -> None:
+    q = price(Shipment(mode="road", containers="2x40HC"), card, 1000, today=TODAY)
+    # 1000 km × 1.2 = 1200 km × 1.50 = 1800.00 per container, × 2.
+    assert [(li.detail, str(li.quantity), str(li.unit_price), str(li.amount)) for li in q.lines] == [
+        ("40HC", "2", "1800.00", "3600.00")]
+    assert q.total == Decimal("3600.00")
+    with pytest.raises(PricingError, match="no 20GP rate per container·km"):
+        price(Shipment(mode="road", containers="1x20GP"), card, 1000, today=TODAY)
+
+
 def test_zero_decimal_currency_rounds_to_whole_units(card_text: str) -> None:
     krw = parse_ratecard(card_text.replace('"USD"', '"KRW"').replace("lcl_per_wm = 30", "lcl_per_wm = 33333")
                          .encode())
@@ -124,7 +134,8 @@ def test_default_card_prices_every_mode() -> None:
     assert card.modes() == ["sea", "air", "road", "rail"]
     for s in (Shipment(mode="sea", containers="1x40HC"), Shipment(mode="sea", volume_cbm=3),
               Shipment(mode="air", weight_kg=300), Shipment(mode="road", weight_kg=8000),
-              Shipment(mode="rail", weight_kg=20000)):
+              Shipment(mode="rail", weight_kg=20000), Shipment(mode="rail", containers="2x40HC"),
+              Shipment(mode="road", containers="1x20GP")):
         q = price(s, card, 2700, today=TODAY)
         assert q.total > 0 and sum(li.amount for li in q.lines) == q.total
         assert q.ratecard_sha256 == card.sha256 and len(card.sha256) == 64
