@@ -50,8 +50,7 @@ def detect_language(text: str) -> str:
     # Asian scripts carry ~3x the information per character of Latin letters.
     if scores[best] and scores[best] * 3 >= c["latin"]:
         return best
-    if c["latin"] > c["han"]:
-        words = _WORD.findall(sample.lower())
-        if words and sum(w in _ENGLISH for w in words) / len(words) >= 0.08:
-            return "en"
-    return "other"
+    words = _WORD.findall(sample.lower())
+    if c["latin"] > c["han"] and words and sum(w in _ENGLISH for w in words) / len(words) >= 0.08:
+        return "en"
+    return best if scores[best] else "other"  # Latin that is not English around some Asian text

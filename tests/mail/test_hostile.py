@@ -44,6 +44,20 @@ def _traversal_zip() -> bytes:
     ]), "secret/prices.xlsx")
 
 
+def _office_bomb() -> bytes:
+    """An .xlsx whose sheet XML inflates to 150 MB: the bytes look like Excel, the archive is a bomb."""
+    import io
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        with zf.open("xl/worksheets/sheet1.xml", "w") as fh:
+            for _ in range(150):
+                fh.write(b" " * (1 << 20))
+    return buf.getvalue()
+
+
 def _attach(name: str, data: bytes, ctype: str = "application/octet-stream") -> bytes:
     return message("Please see the attachment.", attachments=[(name, data, ctype)])
 
@@ -53,6 +67,8 @@ HOSTILE: dict[str, tuple[Callable[[], bytes], str]] = {
                  "zip bomb refused in orders.zip: expands to 157,286,400 bytes, over the 104,857,600-byte limit"),
     "ratio bomb": (lambda: _attach("small.zip", zip_bomb(40 * 1024 * 1024), "application/zip"),
                    "zip bomb refused in small.zip"),
+    "Excel bomb": (lambda: _attach("prices.xlsx", _office_bomb()),
+                   "zip bomb refused in prices.xlsx: expands to 157,286,"),
     "nested zip": (lambda: _attach("deep.zip", nested_zip(10), "application/zip"),
                    "deep.zip/level9.zip/level8.zip/level7.zip: archive nested deeper than 3 levels, not opened"),
     "traversal": (lambda: _attach("po.zip", _traversal_zip(), "application/zip"),

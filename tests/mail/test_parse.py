@@ -34,6 +34,23 @@ def test_bodies_in_real_encodings(text: str, charset: str, cte: str, lang: str) 
     assert parsed.error is None
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Please quote 2x40HC Busan to LA.\n\nBest regards,\n김민수 | 부산물류", "en"),
+        ("東京から大阪まで見積", "ja"),  # kana decides, even among kanji
+        ("東京大阪運輸見積", "other"),  # kanji alone could be Chinese
+        ("Bitte senden Sie uns ein Angebot für drei Paletten.", "other"),
+        ("부산→LA 40HC x2, ETD 3/15, incoterms FOB", "ko"),
+        ("", "other"),
+    ],
+)
+def test_language_by_script(text: str, lang: str) -> None:
+    from gateway.mail.language import detect_language
+
+    assert detect_language(text) == lang
+
+
 def test_euc_kr_declared_but_cp949_bytes_is_a_warning_not_a_failure() -> None:
     raw = raw_text_part(KO.encode("cp949"), "euc-kr")
     parsed = parse_message(raw, LIMITS)
