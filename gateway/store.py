@@ -9,8 +9,8 @@ from gateway.classify.schema import migrations as classify_migrations
 from gateway.config import Settings
 from gateway.db import BlobStore, Migrations, connect
 from gateway.db.migrations import migrate
-from gateway.extract.schema import migrations as extract_migrations
 from gateway.desk.schema import migrations as desk_migrations
+from gateway.extract.schema import migrations as extract_migrations
 from gateway.jobs.schema import migrations as jobs_migrations
 from gateway.mail.schema import migrations as mail_migrations
 from gateway.quote.schema import migrations as quote_migrations
