@@ -40,6 +40,7 @@ class DateMention:
     start: int
     end: int
     raw: str
+    weak: bool = False  # a bare weekday or day of month: a ready date only beside a ready word
 
 
 def _year(y: int | None, month: int, day: int, sent: date, *, thai: bool = False) -> int | None:
@@ -83,9 +84,9 @@ def find_dates(text: str, sent: date) -> list[DateMention]:
     """Every absolute or relative date in the text, resolved against the date the email was sent."""
     found: list[DateMention] = []
 
-    def add(m: re.Match[str], value: date | None) -> None:
+    def add(m: re.Match[str], value: date | None, weak: bool = False) -> None:
         if value is not None and not any(f.start < m.end() and m.start() < f.end for f in found):
-            found.append(DateMention(value, m.start(), m.end(), m.group(0)))
+            found.append(DateMention(value, m.start(), m.end(), m.group(0), weak))
 
     i = re.IGNORECASE
     for m in re.finditer(r"(?<!\d)(\d{4})\s?[-/.年년]\s?(\d{1,2})\s?[-/.月월]\s?(\d{1,2})(?:\s?[日일])?(?!\d)", text):
@@ -110,7 +111,23 @@ def find_dates(text: str, sent: date) -> list[DateMention]:
         day, month = (a, b) if thai or a > 12 else (b, a)
         add(m, _make(None, month, day, sent))
     _relative(text, sent, add)
+    for m in re.finditer(r"\b(?:on\s)?" + _EN_DAY_RE + r"\b(?!\s(?:next|this)\sweek)", text, i):
+        ahead = (_WEEKDAYS[m[1].lower()] - sent.weekday()) % 7 or 7
+        add(m, sent + timedelta(days=ahead), True)
+    for m in re.finditer(r"(?<![\d月월/.\-])(\d{1,2})\s?(?:日|일)(?!\s?(?:間|以内|後|前|간|이내|후|전|\d))", text):
+        add(m, _day_of_month(int(m[1]), sent), True)
     return sorted(found, key=lambda f: f.start)
+
+
+def _day_of_month(day: int, sent: date) -> date | None:
+    """A bare day of month: this month, or next month when it is already well past."""
+    year, month = sent.year, sent.month
+    if day < sent.day - 3:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 def _relative(text: str, sent: date, add: object) -> None:
@@ -167,6 +184,9 @@ def pick_ready_date(text: str, dates: list[DateMention]) -> DateMention | None:
     cued: list[DateMention] = []
     plain: list[DateMention] = []
     for d in dates:
+        if re.match(r"\s?(?:→|->|⇒|=>|から|에서)\s?\S", text[d.end:d.end + 4]) and any(
+                o.start > d.end and o.start - d.end <= 5 for o in dates):
+            continue  # "3월 13일 → 3월 12일": the date after the arrow is the new one
         line_start = text.rfind("\n", 0, d.start) + 1
         line_end = text.find("\n", d.end)
         before = text[max(line_start, d.start - 50):d.start]
@@ -175,7 +195,7 @@ def pick_ready_date(text: str, dates: list[DateMention]) -> DateMention | None:
             continue
         if _READY.search(before) or _READY.search(after):
             cued.append(d)
-        else:
+        elif not d.weak:
             plain.append(d)
     best = cued or plain
     return best[0] if best else None

@@ -112,3 +112,24 @@ def test_no_sent_date_keeps_only_dates_with_a_year() -> None:
 def test_evidence_names_the_source_text() -> None:
     ex = extract_rules("Busan to Tokyo, 2 x 40' HQ", sent_at=SENT)
     assert ex.evidence["containers"] == "2 x 40' HQ" and ex.evidence["origin"] == "Busan"
+
+
+def test_changed_date_after_an_arrow_wins() -> None:
+    assert fields("출고일: 3월 13일 → 3월 12일 변경")["ready_date"] == "2026-03-12"
+
+
+def test_bare_day_or_weekday_needs_a_ready_word() -> None:
+    assert fields("その運賃でお願いします。20日搬入で。", datetime(2026, 3, 11))["ready_date"] == "2026-03-20"
+    assert fields("pallets ready at our warehouse monday", datetime(2026, 2, 27))["ready_date"] == "2026-03-02"
+    assert fields("Call me on Monday about the 20th anniversary.")["ready_date"] is None
+
+
+def test_small_town_or_person_names_are_not_places_without_a_route_word() -> None:
+    f = fields("Hi Vincent,\nplease quote 1x40HC Ningbo to Chicago.\nRegards, Naveen")
+    assert (f["origin"], f["destination"]) == ("Ningbo", "Chicago")
+    assert fields("Pickup from Tetbury to Felixstowe port, 2 pallets")["origin"] == "Tetbury"
+
+
+def test_english_names_are_ascii() -> None:
+    assert fields("부산 → 그단스크(Gdansk) 40HC x 2")["destination"] == "Gdansk"
+    assert fields("토론토에서 몬트리올로 항공 300kg")["destination"] == "Montreal"
