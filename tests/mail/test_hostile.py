@@ -161,8 +161,8 @@ def test_parse_worker_survives_every_hostile_email(settings: Settings) -> None:
 
 
 SLOW_FOR_THE_STDLIB = {
-    "50,000 MIME parts": b"Content-Type: multipart/mixed; boundary=b\r\n\r\n"
-    + b"--b\r\nContent-Type: text/plain\r\n\r\nx\r\n" * 50_000 + b"--b--\r\n",
+    "20,000 MIME parts": b"Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+    + b"--b\r\nContent-Type: text/plain\r\n\r\nx\r\n" * 20_000 + b"--b--\r\n",
     "header with 100,000 parameters": b"Content-Type: multipart/mixed;\r\n" + b"\ta=b;\r\n" * 100_000
     + b"\tboundary=x\r\n\r\n--x\r\n\r\nhi\r\n--x--\r\n",
     "RFC 2231 continuation bomb": b"Content-Type: application/pdf; "
@@ -177,7 +177,7 @@ SLOW_FOR_THE_STDLIB = {
 def test_inputs_that_make_the_stdlib_crawl_are_parsed_in_bounded_time(name: str) -> None:
     start = time.monotonic()
     parsed = parse_message(SLOW_FOR_THE_STDLIB[name], LIMITS)
-    assert time.monotonic() - start < 3.0  # the modern policy alone takes 10-50 s on these
+    assert time.monotonic() - start < 3.0  # the modern policy alone takes 5-70 s on these (bench/parse.py)
     assert parsed.error or parsed.warnings or parsed.subject
 
 
