@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 import zipfile
@@ -44,6 +45,7 @@ def _traversal_zip() -> bytes:
     ]), "secret/prices.xlsx")
 
 
+@functools.cache
 def _office_bomb() -> bytes:
     """An .xlsx whose sheet XML inflates to 150 MB: the bytes look like Excel, the archive is a bomb."""
     import io
