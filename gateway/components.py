@@ -26,4 +26,8 @@ def extra_components(runtime: Runtime) -> list[Component]:
         serial_source = SerialSource(runtime.settings, runtime.connect)
         runtime.services["sensors"] = serial_source
         found.append(serial_source)
+    if runtime.settings.alerts.email_to:
+        from gateway.sensors.alert_email import alert_mailer
+
+        found.append(alert_mailer(runtime))
     return found

@@ -1,58 +1,77 @@
-"""Alert emails to staff: an `alert_email` job is queued in the alert's own transaction, a worker sends it.
+"""Alert emails to staff: alert changes in the `alert_events` outbox become `alert_email` jobs; a worker sends.
 
-Queueing inside the AlertBook transaction means an alert change and its email stand or fall together;
-the job key (alert id, event, update count) keeps a retried change from queueing a second email, and the
-Message-ID is fixed per job so a send retried after a crash threads as the same message in mail clients.
+Whoever raises an alert (sensor rules, cameras, disk budget), the AlertBook writes the change to the outbox in
+the same transaction, so no change is lost or doubled. `queue_alert_emails` (run every few seconds by the
+alert-mail component) filters by severity and age and queues one job per change, keyed by the event id; the
+Message-ID is fixed per event so a send retried after a crash threads as the same message in mail clients.
 """
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formatdate
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
 from gateway.config import Settings
+from gateway.db import transaction
 from gateway.jobs import Job, JobQueue, PermanentJobError
 from gateway.jobs.worker import Handler
 from gateway.mail.send import SendError, send
-from gateway.sensors.alerts import SEVERITIES, Alert, AlertBook, Notify
+from gateway.sensors.alerts import SEVERITIES
+
+if TYPE_CHECKING:
+    from gateway.runtime import Component, Runtime
 
 ALERT_EMAIL_JOB = "alert_email"
 EVENT_WORDS = {"opened": "ALERT", "escalated": "WORSE", "closed": "RESOLVED"}
+MAX_EVENT_AGE = 3600.0  # older unsent changes are skipped (email was off, or the gateway was down): no flood
+OUTBOX_POLL_SECONDS = 2.0
 
 
-def notifier(settings: Settings, db: Database) -> Notify | None:
-    """A notify hook for AlertBook that queues alert emails; None when no staff address is configured."""
+def queue_alert_emails(db: Database, settings: Settings, now: float | None = None) -> int:
+    """Turn pending alert changes into `alert_email` jobs (or skip them); returns how many were queued."""
     cfg = settings.alerts
-    if not cfg.email_to:
-        return None
-    queue = JobQueue(db, settings.jobs)
+    now = time.time() if now is None else now
     floor = SEVERITIES.index(cfg.min_severity)
+    queue = JobQueue(db, settings.jobs)
+    queued = 0
+    with transaction(db):
+        rows = list(db.query(
+            "SELECT e.id, e.event, e.severity, e.message, e.created_at, a.id AS alert_id, a.key, a.kind, "
+            "a.detail, a.opened_at, a.closed_at FROM alert_events e JOIN alerts a ON a.id = e.alert_id "
+            "WHERE e.state = 'pending' ORDER BY e.id LIMIT 500"
+        ))
+        for row in rows:
+            wanted = (bool(cfg.email_to) and now - row["created_at"] <= MAX_EVENT_AGE
+                      and SEVERITIES.index(row["severity"]) >= floor
+                      and (row["event"] != "closed" or cfg.email_on_close))
+            if wanted:
+                payload = {
+                    "event_id": row["id"], "alert_id": row["alert_id"], "key": row["key"], "kind": row["kind"],
+                    "severity": row["severity"], "message": row["message"], "event": row["event"],
+                    "detail": _detail(row["detail"]), "opened_at": row["opened_at"],
+                    "closed_at": row["closed_at"] if row["event"] == "closed" else None,
+                    "gateway": settings.gateway.id,
+                }
+                queue.enqueue(ALERT_EMAIL_JOB, payload, key=f"{ALERT_EMAIL_JOB}:{row['id']}")
+                queued += 1
+            db.execute("UPDATE alert_events SET state = ? WHERE id = ?",
+                       ["queued" if wanted else "skipped", row["id"]])
+    return queued
 
-    def notify(alert: Alert, event: str) -> None:
-        if SEVERITIES.index(alert.severity) < floor or (event == "closed" and not cfg.email_on_close):
-            return
-        payload = {
-            "alert_id": alert.id, "key": alert.key, "kind": alert.kind, "severity": alert.severity,
-            "message": alert.message, "detail": alert.detail, "event": event, "opened_at": alert.opened_at,
-            "closed_at": alert.closed_at, "gateway": settings.gateway.id, "updates": alert.updates,
-        }
-        queue.enqueue(ALERT_EMAIL_JOB, payload, key=f"{ALERT_EMAIL_JOB}:{alert.id}:{event}:{alert.updates}")
 
-    return notify
-
-
-def alert_book(db: Database, settings: Settings, clock: Callable[[], float] = time.time) -> AlertBook:
-    """The gateway's AlertBook on `db`, emailing staff as configured."""
-    return AlertBook(db, clock, notify=notifier(settings, db))
+def _detail(text: str | None) -> dict[str, Any]:
+    value = json.loads(text or "{}")
+    return value if isinstance(value, dict) else {}
 
 
 def _message_id(payload: dict[str, Any], event: str) -> str:
-    return f"<alert-{payload['alert_id']}-{event}-{payload.get('updates', 0)}.{payload['gateway']}@busybee.invalid>"
+    tag = payload["alert_id"] if event == "opened" else f"{payload['alert_id']}-{payload['event_id']}"
+    return f"<alert-{tag}-{event}.{payload['gateway']}@busybee.invalid>"
 
 
 def build_message(payload: dict[str, Any], settings: Settings) -> EmailMessage:
@@ -62,11 +81,12 @@ def build_message(payload: dict[str, Any], settings: Settings) -> EmailMessage:
     msg["From"] = settings.smtp.from_addr
     msg["To"] = ", ".join(settings.alerts.email_to)
     word = EVENT_WORDS.get(event, event.upper())
-    msg["Subject"] = f"[BusyBee {payload['gateway']}] {word} {payload['severity']}: {payload['message']}"
+    one_line = " ".join(str(payload["message"]).split())
+    msg["Subject"] = f"[BusyBee {payload['gateway']}] {word} {payload['severity']}: {one_line}"
     msg["Date"] = formatdate(localtime=False, usegmt=True)
     msg["Message-ID"] = _message_id(payload, event)
     if event != "opened":
-        first = _message_id({**payload, "updates": 0}, "opened")
+        first = _message_id(payload, "opened")
         msg["In-Reply-To"] = first
         msg["References"] = first
     opened = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(payload["opened_at"]))
@@ -99,3 +119,16 @@ def make_alert_email_handler(settings: Settings) -> Handler:
             raise PermanentJobError(str(exc)) from exc
 
     return handle
+
+
+def alert_mailer(runtime: Runtime) -> Component:
+    """The component that moves alert changes from the outbox into the job queue and wakes the workers."""
+    from gateway.runtime import LoopThread
+
+    db = runtime.connect()
+
+    def step() -> None:
+        if queue_alert_emails(db, runtime.settings) and runtime.pool is not None:
+            runtime.pool.notify()
+
+    return LoopThread("alert-mail", step, OUTBOX_POLL_SECONDS)

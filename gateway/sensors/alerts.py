@@ -2,8 +2,9 @@
 
 `raise_(key, ...)` opens the alert with that key or updates the one already open (never a duplicate: a
 unique index on open keys backs this up); `clear(key)` closes it. Closed alerts are the history.
-A `notify` hook runs inside the same transaction on "opened", "escalated" and "closed" (the alert_email
-job kind uses it, so a crash can neither lose nor duplicate the email).
+Each "opened", "escalated" and "closed" change is also written to `alert_events` in the same transaction
+(an outbox: gateway/sensors/alert_email.py turns it into emails, whoever raised the alert), and an optional
+`notify` hook runs inside that transaction too.
 """
 
 from __future__ import annotations
@@ -88,8 +89,8 @@ class AlertBook:
                 assert alert is not None
                 worse = SEVERITIES.index(severity) > SEVERITIES.index(current.severity)
                 event = "escalated" if worse else None
-            if event and self.notify:
-                self.notify(alert, event)
+            if event:
+                self._event(alert, event, now)
         return alert
 
     def clear(self, key: str) -> Alert | None:
@@ -104,8 +105,7 @@ class AlertBook:
             )
             alert = self.get(current.id)
             assert alert is not None
-            if self.notify:
-                self.notify(alert, "closed")
+            self._event(alert, "closed", now)
         return alert
 
     def get(self, alert_id: int) -> Alert | None:
@@ -128,6 +128,14 @@ class AlertBook:
     def history(self, limit: int = 50) -> list[Alert]:
         """Every alert, open or closed, newest first."""
         return [Alert.from_row(r) for r in self.db.query("SELECT * FROM alerts ORDER BY id DESC LIMIT ?", [limit])]
+
+    def _event(self, alert: Alert, event: str, now: float) -> None:
+        self.db.execute(
+            "INSERT INTO alert_events (alert_id, event, severity, message, created_at) VALUES (?, ?, ?, ?, ?)",
+            [alert.id, event, alert.severity, alert.message, now],
+        )
+        if self.notify:
+            self.notify(alert, event)
 
     def _open(self, key: str) -> Alert | None:
         rows = list(self.db.query("SELECT * FROM alerts WHERE key = ? AND state = 'open'", [key]))

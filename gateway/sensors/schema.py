@@ -116,3 +116,22 @@ def create_alerts(db: Database) -> None:
     )
     db.execute("CREATE UNIQUE INDEX alerts_one_open ON alerts (key) WHERE state = 'open'")
     db.execute("CREATE INDEX alerts_recent ON alerts (opened_at)")
+
+
+@migrations
+def create_alert_events(db: Database) -> None:
+    """An outbox of alert changes (opened, escalated, closed) for the alert emails, written with the change."""
+    db.execute(
+        """
+        CREATE TABLE alert_events (
+            id INTEGER PRIMARY KEY,
+            alert_id INTEGER NOT NULL REFERENCES alerts (id) ON DELETE CASCADE,
+            event TEXT NOT NULL CHECK (event IN ('opened', 'escalated', 'closed')),
+            severity TEXT NOT NULL,
+            message TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'queued', 'skipped'))
+        )
+        """
+    )
+    db.execute("CREATE INDEX alert_events_pending ON alert_events (state, id)")

@@ -22,7 +22,6 @@ from sqlite_utils import Database
 
 from gateway.config import Settings
 from gateway.db import StoreError
-from gateway.sensors.alert_email import alert_book
 from gateway.sensors.alerts import AlertBook
 from gateway.sensors.errors import SerialPortError
 from gateway.sensors.gps import Fix
@@ -92,7 +91,7 @@ class SerialSource:
         self.connect = connect
         self.clock = clock
         self.opener = opener
-        self.make_alerts = alerts or (lambda db: alert_book(db, settings, clock))
+        self.make_alerts = alerts or (lambda db: AlertBook(db, clock))
         self.parser = StreamParser()
         self.board_id = default_board_id(self.path)
         self.connected = False

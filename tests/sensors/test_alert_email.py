@@ -1,4 +1,4 @@
-"""Alert emails through the job queue to a real aiosmtpd on loopback: one per event, threaded, retried."""
+"""Alert emails: the outbox to the job queue to a real aiosmtpd on loopback; one per change, threaded, retried."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from aiosmtpd.handlers import Mailbox
 from gateway.config import AlertSettings, Settings, SmtpSettings
 from gateway.jobs import JobQueue
 from gateway.jobs.worker import WorkerPool
-from gateway.sensors.alert_email import ALERT_EMAIL_JOB, alert_book, make_alert_email_handler
+from gateway.sensors.alert_email import ALERT_EMAIL_JOB, make_alert_email_handler, queue_alert_emails
+from gateway.sensors.alerts import AlertBook
 from gateway.store import open_db
 
 pytestmark = pytest.mark.smtp
@@ -43,6 +44,7 @@ def with_mail(settings: Settings, port: int, *to: str, **alerts: object) -> Sett
 
 def run_jobs(settings: Settings) -> JobQueue:
     db = open_db(settings)
+    queue_alert_emails(db, settings)
     pool = WorkerPool(lambda: open_db(settings, migrate_schema=False), settings.jobs,
                       {ALERT_EMAIL_JOB: make_alert_email_handler(settings)})
     queue = JobQueue(db, settings.jobs)
@@ -62,7 +64,7 @@ def test_open_update_escalate_close_sends_three_threaded_emails(
 ) -> None:
     port, maildir = smtp_sink
     settings = with_mail(settings, port, "ops@warehouse.test", "boss@warehouse.test")
-    book = alert_book(open_db(settings), settings)
+    book = AlertBook(open_db(settings))
     book.raise_("env:uno:temperature", "temperature", "warning", "temperature 9 °C above 8 °C for 5 min")
     for i in range(10):  # updates while the condition lasts: no email
         book.raise_("env:uno:temperature", "temperature", "warning", f"temperature 9.{i} °C above 8 °C")
@@ -85,7 +87,7 @@ def test_below_min_severity_and_close_can_be_silenced(
 ) -> None:
     port, maildir = smtp_sink
     settings = with_mail(settings, port, "ops@warehouse.test", min_severity="critical", email_on_close=False)
-    book = alert_book(open_db(settings), settings)
+    book = AlertBook(open_db(settings))
     book.raise_("a", "gps_fix_lost", "warning", "GPS of uno has no fix")
     book.raise_("b", "board_silent", "critical", "sensor board uno silent for 121 s")
     book.clear("b")
@@ -94,10 +96,35 @@ def test_below_min_severity_and_close_can_be_silenced(
     assert subjects == ["[BusyBee gw1] ALERT critical: sensor board uno silent for 121 s"]
 
 
-def test_no_recipients_means_no_jobs(settings: Settings) -> None:
-    book = alert_book(open_db(settings), settings)
+def test_no_recipients_means_no_jobs_and_old_changes_are_not_mailed_later(
+    settings: Settings, smtp_sink: tuple[int, Path]
+) -> None:
+    db = open_db(settings)
+    book = AlertBook(db, lambda: 1_000_000.0)
     book.raise_("a", "board_silent", "critical", "silent")
-    assert JobQueue(open_db(settings), settings.jobs).depth_by_kind() == {}
+    assert queue_alert_emails(db, settings) == 0
+    assert JobQueue(db, settings.jobs).depth_by_kind() == {}
+    book.raise_("b", "camera_offline", "warning", "Camera dock1 offline")  # emails were off at the time
+    port, maildir = smtp_sink
+    mailing = with_mail(settings, port, "ops@warehouse.test")
+    assert queue_alert_emails(db, mailing, now=1_000_000.0 + 7200) == 0  # two hours later: skipped, no flood
+    assert delivered(maildir) == []
+
+
+def test_every_raiser_is_mailed_through_the_outbox_exactly_once(
+    settings: Settings, smtp_sink: tuple[int, Path]
+) -> None:
+    port, maildir = smtp_sink
+    settings = with_mail(settings, port, "ops@warehouse.test")
+    db = open_db(settings)
+    AlertBook(db).raise_("cam:dock1:offline", "camera_offline", "warning", "Camera dock1 offline")  # a camera
+    AlertBook(db).raise_("disk", "disk_pressure", "critical", "frame store at 97 %\r\nof its budget")
+    assert queue_alert_emails(db, settings) == 2
+    assert queue_alert_emails(db, settings) == 0  # already queued
+    run_jobs(settings)
+    subjects = sorted(m["Subject"] for m in delivered(maildir))
+    assert subjects == ["[BusyBee gw1] ALERT critical: frame store at 97 % of its budget",
+                        "[BusyBee gw1] ALERT warning: Camera dock1 offline"]
 
 
 def test_unreachable_server_retries_then_delivers(
@@ -105,7 +132,7 @@ def test_unreachable_server_retries_then_delivers(
 ) -> None:
     port = free_port()
     settings = with_mail(settings, port, "ops@warehouse.test")
-    book = alert_book(open_db(settings), settings)
+    book = AlertBook(open_db(settings))
     book.raise_("b", "board_silent", "critical", "sensor board uno silent")
     queue = run_jobs(settings)
     (job,) = queue.list(kind=ALERT_EMAIL_JOB)
