@@ -1,0 +1,136 @@
+"""The whole loop with real servers: dovecot in, `busybee run`'s components in between, an aiosmtpd sink out."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Mailbox
+
+from gateway.config import Settings
+from gateway.runtime import Runtime
+from tests.desk.helpers import customer_mail, write_ratecard
+from tests.services.dovecot import Dovecot
+
+FROM = "desk@busybee.test"
+
+
+def free_port() -> int:
+    """An unused TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Sink:
+    """An aiosmtpd server writing to a Maildir; it can be down and come up later on the same port."""
+
+    def __init__(self, maildir: Path, port: int) -> None:
+        self.maildir = maildir
+        self.port = port
+        self.controller: Controller | None = None
+        self._seen: set[str] = set()
+
+    def start(self) -> Sink:
+        self.controller = Controller(Mailbox(self.maildir), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def all(self) -> list[EmailMessage]:
+        """Every message received so far, in arrival order."""
+        if not (self.maildir / "new").exists():
+            return []
+        files = sorted((self.maildir / "new").iterdir(), key=lambda p: (p.stat().st_mtime_ns, p.name))
+        out = []
+        for path in files:
+            msg = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+            assert isinstance(msg, EmailMessage)
+            out.append(msg)
+        return out
+
+    def next(self, seconds: float = 60.0) -> EmailMessage:
+        """The next message not returned before; fails the test when none arrives in time."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            for msg in self.all():
+                if str(msg["Message-ID"]) not in self._seen:
+                    self._seen.add(str(msg["Message-ID"]))
+                    return msg
+            time.sleep(0.05)
+        pytest.fail(f"no new message reached the SMTP sink within {seconds}s")
+
+    def quiet(self, seconds: float) -> None:
+        """Assert that nothing new arrives for a while."""
+        time.sleep(seconds)
+        fresh = [m for m in self.all() if str(m["Message-ID"]) not in self._seen]
+        assert not fresh, [str(m["Subject"]) for m in fresh]
+
+
+@dataclass
+class Loop:
+    """A running gateway between a dovecot mailbox and an SMTP sink."""
+
+    runtime: Runtime
+    dovecot: Dovecot
+    sink: Sink
+    web_port: int
+    sent: list[str] = field(default_factory=list)
+
+    def customer(self, body: str, *, subject: str, sender: str = "Kim Minsu <minsu@example.kr>",
+                 reply_to: EmailMessage | None = None, extra: dict[str, str] | None = None) -> str:
+        """Deliver a customer's email to the sales mailbox (a reply threads under our message); its Message-ID."""
+        parent = str(reply_to["Message-ID"]) if reply_to is not None else None
+        refs = f"{reply_to['References'] or ''} {parent}".strip() if reply_to is not None else None
+        raw, mid = customer_mail(body, subject=subject, sender=sender, in_reply_to=parent, references=refs,
+                                 extra=extra)
+        self.dovecot.deliver("alice", raw)
+        self.sent.append(mid)
+        return mid
+
+
+def text_of(msg: EmailMessage) -> str:
+    """The plain-text body."""
+    part = msg.get_body(("plain",))
+    assert part is not None
+    return str(part.get_content())  # type: ignore[attr-defined]
+
+
+@contextmanager
+def start_loop(make_settings: Callable[..., Settings], dovecot: Dovecot, directory: Path, *,
+               sink_up: bool = True, web: bool = False, env: dict[str, str] | None = None) -> Iterator[Loop]:
+    """Start a gateway configured like `busybee run` (IMAP source, workers, optional web) around the servers."""
+    sink = Sink(directory / "sink", free_port())
+    if sink_up:
+        sink.start()
+    web_port = free_port()
+    settings = make_settings(dovecot.account_toml(), env={
+        "BUSYBEE_MAIL__SPOOL__ENABLED": "false", "BUSYBEE_JOBS__WORKERS": "2", "BUSYBEE_JOBS__POLL_SECONDS": "0.1",
+        "BUSYBEE_JOBS__BACKOFF_BASE_SECONDS": "0.5", "BUSYBEE_JOBS__BACKOFF_MAX_SECONDS": "1.0",
+        "BUSYBEE_SMTP__ENABLED": "true", "BUSYBEE_SMTP__HOST": "127.0.0.1", "BUSYBEE_SMTP__PORT": str(sink.port),
+        "BUSYBEE_SMTP__SECURITY": '"none"', "BUSYBEE_SMTP__FROM_ADDR": FROM, "BUSYBEE_SMTP__TIMEOUT_SECONDS": "5",
+        "BUSYBEE_QUOTE__RATECARD": str(write_ratecard(directory)),
+        "BUSYBEE_WEB__ENABLED": "true" if web else "false", "BUSYBEE_WEB__PORT": str(web_port),
+        "BUSYBEE_DESK__PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}", **(env or {}),
+    })
+    runtime = Runtime(settings)
+    runtime.build()
+    runtime.start()
+    try:
+        yield Loop(runtime, dovecot, sink, web_port)
+    finally:
+        runtime.stop()
+        sink.stop()
