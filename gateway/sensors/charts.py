@@ -102,17 +102,24 @@ def chart_svg(
         else:
             t, v = seg[0]
             parts.append(f'<circle class="avg" cx="{x(t)}" cy="{y(v)}" r="2" fill="#b07f00"/>')
-    last = rows[-1][avg_key]
-    parts.append(f'<text x="{WIDTH - PAD_R}" y="{PAD_T + 12}" text-anchor="end" font-size="12">'
-                 f"{escape(f'{last:.1f} {unit}')}</text></svg>")
+    parts.append(f'<text x="{WIDTH - PAD_R}" y="{PAD_T + 12}" text-anchor="end" font-size="11" fill="#555">'
+                 f"{escape(unit)} · min / avg / max per {escape(_duration(span / max(len(series), 1)))}</text></svg>")
     return "".join(parts)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.0f} h"
 
 
 def _nice_length(m: float) -> float:
     if m <= 0:
         return 1.0
     mag = 10 ** math.floor(math.log10(m))
-    return max(k * mag for k in (1, 2, 5) if k * mag <= m) if m >= mag else mag
+    return float(max(k * mag for k in (1, 2, 5) if k * mag <= m))
 
 
 def track_svg(fixes: Sequence[dict[str, Any]], size: int = 420) -> str:

@@ -77,7 +77,7 @@ def test_page_shows_latest_values_charts_track_and_alerts(client: TestClient, se
     charts = re.findall(r'<svg class="chart".*?</svg>', board, re.S)
     assert len(charts) == 2
     temp_chart = charts[0]
-    assert '<rect class="band"' in temp_chart and 'class="avg"' in temp_chart and "10.9 °C" in temp_chart
+    assert '<rect class="band"' in temp_chart and 'class="avg"' in temp_chart and "°C · min / avg / max" in temp_chart
     avg = re.search(r'<polyline class="avg" points="([^"]+)"', temp_chart)
     assert avg is not None and len(avg.group(1).split()) > 50  # one point per bucket with data
     track = re.search(r'<polyline class="path" points="([^"]+)"', board)
