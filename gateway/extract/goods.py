@@ -11,15 +11,22 @@ _INCOTERM_LOWER = re.compile(
     r"(?:incoterms?|terms?|조건|인코텀즈|条件|インコタームズ|เทอม|เงื่อนไข)\s?(?:20[12]0)?\s?[:：]?\s?"
     r"(" + "|".join(INCOTERMS) + r")\b", re.IGNORECASE)
 
+# Checked in this order: an explicit word for air or rail, then sea, then road, then words that only suggest sea
+# (containers, CY) or road (inland delivery) - a sea shipment often mentions its trucking too.
 _MODES = [
     ("air", r"\bair\b|airfreight|air\s?freight|by\sair|air\sshipment|\bawb\b|항공|비행기|航空|エア|空輸|ทางอากาศ|"
-            r"แอร์|เครื่องบิน|การบิน|air\scargo|airport|空港|공항|สนามบิน"),
-    ("rail", r"\brail\b|railway|\btrain\b|by\srail|철도|기차|鉄道|列車|รถไฟ|ทางราง"),
-    ("road", r"\btruck(?:ing)?\b|\broad\b|trucking|by\struck|lorry|\bftl\b|\bltl\b|트럭|육로|육상\s?운송|トラック|陸送|"
-             r"รถบรรทุก|ทางบก|ทางรถ|รถ\s?(?:6|10|4)\s?ล้อ|รถหกล้อ|รถสิบล้อ|cross[\s-]?border"),
-    ("sea", r"\bsea\b|ocean|seafreight|sea\s?freight|vessel|\bfcl\b|\blcl\b|해상|선박|배편|海上|船便|海運|フェリー|"
-            r"ทางเรือ|เรือ|\bcy\b|\bcfs\b|container|컨테이너|コンテナ|ตู้คอนเทนเนอร์|ตู้|本船|船|선박|본선|선적항|"
-            r"ท่าเรือ|\bport\sof\s(?:loading|discharge)\b|\bpol\b|\bpod\b"),
+            r"แอร์|เครื่องบิน|การบิน|air\scargo|airport|空港|공항|สนามบิน|\bflights?\b|เที่ยวบิน|항공편|便名"),
+    ("rail", r"\brail\b|railway|\btrain\b|by\srail|철도|철송|기차|鉄道|列車|JRコンテナ|JR貨物|รถไฟ|ทางราง|"
+             r"land\s?bridge|\btcr\b|\btsr\b|中欧班列|china\s?europe\s?railway"),
+    ("sea", r"\bsea\b|ocean|seafreight|sea\s?freight|vessel|해상|선박|배편|海上|船便|海運|フェリー|ทางเรือ|เรือ|"
+            r"本船|선박|본선|\bro-?ro\b|카페리|ferry"),
+    ("road", r"\btruck(?:ing)?\b|\broad\b|trucking|by\struck|lorry|\bftl\b|\bltl\b|트럭|육로|육상\s?운송|육송|"
+             r"トラック|ドレージ|ユニック|チャーター便|\d+\s?t車|รถบรรทุก|ทางบก|ทางรถ|รถ\s?\d+\s?ล้อ|\d+\s?ล้อ|รถหกล้อ|"
+             r"รถสิบล้อ|จองรถ|งานรถ|เที่ยวรถ|รถพ่วง|รถกระบะ|รถเทรลเลอร์|cross[\s-]?border|윙바디|카고트럭|\d+\s?톤\s?차"),
+    ("sea", r"\bfcl\b|\blcl\b|\bcy\b|\bcfs\b|container|컨테이너|コンテナ|ตู้คอนเทนเนอร์|ตู้|船|선적항|ท่าเรือ|"
+            r"\bport\sof\s(?:loading|discharge)\b|\bpol\b|\bpod\b|\b(?:20|40|45)\s?(?:ft|feet|foot|')|"
+            r"(?:20|40|45)\s?(?:피트|フィート|ฟุต)"),
+    ("road", r"陸送|내륙\s?운송|배송|配送|ขนส่งทางรถ"),
 ]
 
 _PACKAGE_WORDS = (

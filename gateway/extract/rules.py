@@ -50,13 +50,15 @@ def extract_rules(text: str, *, sent_at: datetime | date | None, attachments: Se
     put("destination", route.destination, route.evidence.get("destination"))
     containers, raw = find_containers(full)
     put("containers", containers, raw)
-    weight = pick_total(find_weights(full))
+    packages, raw = find_packages(full)
+    put("packages", packages, raw)
+    n_containers = sum(int(p.split("x")[0]) for p in containers.split(",")) if containers else 0
+    weight = pick_total(find_weights(full), n_containers, packages or 0)
     if weight is not None:
         put("weight_kg", round(weight.value, 3), weight.raw)
-    volume = pick_total(find_volumes(full))
+    volume = pick_total(find_volumes(full), n_containers, packages or 0)
     if volume is not None:
         put("volume_cbm", round(volume.value, 3), volume.raw)
-    put(*_field("packages", find_packages(full)))
     put(*_field("incoterm", find_incoterm(full)))
     put(*_field("commodity", find_commodity(full)))
     mode, raw = find_mode(full)

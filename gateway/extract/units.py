@@ -23,11 +23,13 @@ _VOLUME_UNITS = [
 ]
 _AFTER = r"(?![A-Za-z])"
 _PER_UNIT = re.compile(
-    r"(?:per|each|/\s*(?:ctn|carton|box|pc|pallet|plt|bag|unit|case|piece)|@|ละ|ต่อ|당|각|あたり|/個|/箱|/ケース)\s*$",
+    r"(?:per(?:\s\w+)?|each|/\s*(?:ctn|carton|box|pc|pallet|plt|bag|unit|case|piece|cntr|container)|@|ละ|ต่อ\S{0,6}|"
+    r"당|각|あたり|につき|/個|/箱|/ケース|/本|/대)\s*(?:약|approx\.?|about|around|ca\.?|約|ประมาณ)?\s*$",
     re.IGNORECASE,
 )
 _PER_AFTER = re.compile(
-    r"^\s*(?:/\s*(?:ctn|carton|box|pc|pallet|plt|bag|unit|case|piece|ea)|per\b|each\b|ea\b|ต่อ|ละ|씩|ずつ|/個|/箱)",
+    r"^\s*(?:/\s*(?:ctn|carton|box|pc|pallet|plt|bag|unit|case|piece|ea|container|cntr|ctr|ตู้|本|대)|per\b|each\b|"
+    r"ea\b|ต่อ|ละ|씩|ずつ|/個|/箱)",
     re.IGNORECASE,
 )
 _TOTAL = re.compile(
@@ -36,6 +38,12 @@ _TOTAL = re.compile(
     re.IGNORECASE,
 )
 _PACK_BEFORE = re.compile(r"(?:กระสอบ|ถุง|bag|sack|포대|袋)\s*$", re.IGNORECASE)
+# What a per-unit value is per: a container (or box/truck of the shipment) or one piece.
+_PER_CONTAINER = re.compile(
+    r"(?:ตู้ละ|ต่อตู้|/\s?ตู้|per\s(?:box|container|cntr|ctr|unit|40|20)|/\s?(?:box|cntr|container|ctr)|本あたり|"
+    r"本当たり|1本|/本|대당|/대|컨테이너당|each\scontainer|(?:20|40)(?:GP|HC|'|ft)?\s?당|/\s?(?:container|cntr))",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,7 @@ class Quantity:
     start: int
     raw: str
     total: bool  # labelled as gross/total weight or volume
+    per: str | None = None  # "container" or "piece" when the value is per unit, not for the shipment
 
 
 def _find(text: str, units: list[tuple[str, float]], *, thousands_dot: bool) -> list[Quantity]:
@@ -57,14 +66,16 @@ def _find(text: str, units: list[tuple[str, float]], *, thousands_dot: bool) -> 
                 continue
             before = text[max(0, m.start() - 40):m.start()]
             after = text[m.end():m.end() + 12]
+            per = None
             if _PER_UNIT.search(before) or _PER_AFTER.match(after) or _PACK_BEFORE.search(before):
-                continue
+                near = before[-16:] + " " + after
+                per = "container" if _PER_CONTAINER.search(near) or re.match(r"\s*each\b", after, re.I) else "piece"
             num = parse_number(m.group(1), thousands_dot=thousands_dot)
             if num is None or num <= 0:
                 continue
             line_start = text.rfind("\n", 0, m.start()) + 1
             label = text[max(line_start, m.start() - 30):m.start()]
-            out.append(Quantity(num * factor, m.start(), m.group(0), bool(_TOTAL.search(label))))
+            out.append(Quantity(num * factor, m.start(), m.group(0), bool(_TOTAL.search(label)), per))
     return sorted(out, key=lambda q: q.start)
 
 
@@ -78,11 +89,17 @@ def find_volumes(text: str) -> list[Quantity]:
     return _find(text, _VOLUME_UNITS, thousands_dot=False)
 
 
-def pick_total(found: list[Quantity]) -> Quantity | None:
-    """The shipment's total: the first labelled total, else the largest value."""
-    if not found:
-        return None
-    labelled = [q for q in found if q.total]
+def pick_total(found: list[Quantity], containers: int = 0, pieces: int = 0) -> Quantity | None:
+    """The shipment's total: the first labelled total, else the largest value, else a per-container (or
+    per-piece) value times the number of containers (or pieces)."""
+    whole = [q for q in found if q.per is None]
+    labelled = [q for q in whole if q.total]
     if labelled:
         return labelled[0]
-    return max(found, key=lambda q: q.value)
+    if whole:
+        return max(whole, key=lambda q: q.value)
+    for q in found:
+        count = containers if q.per == "container" else pieces
+        if count:
+            return Quantity(q.value * count, q.start, f"{q.raw} x {count}", False)
+    return None

@@ -133,3 +133,15 @@ def test_small_town_or_person_names_are_not_places_without_a_route_word() -> Non
 def test_english_names_are_ascii() -> None:
     assert fields("부산 → 그단스크(Gdansk) 40HC x 2")["destination"] == "Gdansk"
     assert fields("토론토에서 몬트리올로 항공 300kg")["destination"] == "Montreal"
+
+
+@pytest.mark.parametrize(("text", "kg"), [
+    ("4 x 40' HC Tacoma to Busan, alfalfa bales, 26 MT each", 104_000),
+    ("２０ＧＰ × ５本、１本あたり約１９．５トン", 97_500),
+    ("ข้าวหอมมะลิ ใส่ตู้ 40HC 2 ตู้ (ตู้ละ 26 ตัน)", 52_000),
+    ("Volume: 2 x 40HC\nWeight: 約 22 トン / container", 44_000),
+    ("ประมาณ 30 ลัง ลังละ10กิโล", 300),
+    ("중량: 대당 약 22톤 (총 44톤), 40HC 2대", 44_000),
+])
+def test_per_unit_weights_are_multiplied_out(text: str, kg: float) -> None:
+    assert fields(text)["weight_kg"] == kg
