@@ -237,3 +237,33 @@ def test_queue_email_is_idempotent_and_joins_the_transaction(gw: Settings) -> No
     assert len(outbox_rows(db)) == 1 and [j.key for j in queue.list()] == ["send:k1"]
     assert outbox_rows(db)[0]["message_id"].startswith("<busybee.") and "@busybee.test>" in outbox_rows(db)[0][
         "message_id"]
+
+
+def test_dying_after_the_250_resends_with_the_same_message_id(
+        gw: Settings, card: RateCard, sink: Callable[[], Controller], maildir: Path) -> None:
+    """The documented window: the server took the message but our commit never happened (a crash)."""
+    from gateway.mail.send import send
+
+    sink()
+    db = open_db(gw)
+    email_id = ingest(gw, db)
+    QuoteDesk(gw, card, distance=lambda a, b: 900.0).issue_quote(db, email_id, SHIPMENT)
+    calls: list[str] = []
+
+    def crash_after_send(smtp: Any, message: EmailMessage) -> str:
+        reply = send(smtp, message)
+        calls.append(reply)
+        if len(calls) == 1:
+            raise RuntimeError("power cut between the 250 and our commit")
+        return reply
+
+    clock = Clock()
+    queue = JobQueue(db, gw.jobs, clock=clock)
+    workers = WorkerPool(lambda: open_db(gw, migrate_schema=False), gw.jobs,
+                         {SEND_JOB: make_send_handler(gw, sender=crash_after_send)})
+    assert workers.run_once(queue, "w1")
+    assert outbox_rows(db)[0]["state"] == "queued"
+    clock.now += 3600
+    assert workers.run_once(queue, "w1")
+    customer = [m for m in delivered(maildir) if m["X-RcptTo"] == "kim@customer.kr"]
+    assert len(customer) == 2 and customer[0]["Message-ID"] == customer[1]["Message-ID"]
