@@ -5,5 +5,6 @@ Errors (gateway/quote/errors.py):
     QuoteError
     ├── RateCardError   the rate card file cannot be read or validated (names the key)
     ├── PricingError    this shipment cannot be priced with this card (mode not offered, data missing)
-    └── OutboxError     a reply cannot be addressed or queued (no usable sender address, unknown request)
+    ├── OutboxError     a reply cannot be addressed or queued (no usable sender address, unknown request)
+    └── SendFailure     the SMTP server could not take a message now (the send job retries with backoff)
 """

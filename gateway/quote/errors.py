@@ -17,3 +17,7 @@ class PricingError(QuoteError):
 
 class OutboxError(QuoteError):
     """A reply cannot be addressed or queued (no usable sender address, unknown request)."""
+
+
+class SendFailure(QuoteError):
+    """The SMTP server could not take a message now; its `send_email` job is retried with backoff."""

@@ -29,16 +29,12 @@ from gateway.db import transaction
 from gateway.jobs import Job, JobQueue, PermanentJobError
 from gateway.jobs.worker import Handler
 from gateway.mail.send import SendError, send
-from gateway.quote.errors import OutboxError
+from gateway.quote.errors import OutboxError, SendFailure
 from gateway.quote.store import atomic
 
 SEND_JOB = "send_email"
 _ADDRESS = re.compile(r"^[^@\s<>,;:\"()\[\]\\]{1,64}@[A-Za-z0-9.-]{1,253}\.?[A-Za-z0-9-]*$")
 Sender = Callable[[SmtpSettings, EmailMessage], str]
-
-
-class TemporarySendFailure(Exception):
-    """The SMTP server could not take the message now; the job is retried with backoff."""
 
 
 def _clean_address(value: Any) -> str | None:
@@ -167,7 +163,7 @@ class SendStep:
         except SendError as exc:
             self._failed(db, outbox_id, str(exc), final=not exc.temporary or job.attempts >= job.max_attempts)
             if exc.temporary:
-                raise TemporarySendFailure(f"{to}: {exc} (attempt {job.attempts} of {job.max_attempts})") from exc
+                raise SendFailure(f"{to}: {exc} (attempt {job.attempts} of {job.max_attempts})") from exc
             raise PermanentJobError(f"the SMTP server refused the message to {to}: {exc}") from exc
         now = self.clock()
 
