@@ -36,7 +36,16 @@ _PACKAGE_WORDS = (
     r"ケース|カートン|箱|パレット|個口|個|梱|ケ|袋|ドラム|"
     r"กล่อง|พาเลท|พาเลต|ลัง|ชิ้น|หีบห่อ|แพ็ค|กระสอบ|ถุง|ม้วน|ถัง)"
 )
-_PACKAGES = re.compile(r"(?<![\d.,x×])(\d{1,3}(?:,\d{3})*|\d+)\s?" + _PACKAGE_WORDS + r"(?![A-Za-z])", re.IGNORECASE)
+_PACKAGES = re.compile(r"(?<![\d.x×])(?<!\d,)(\d{1,3}(?:,\d{3})*|\d+)\s?" + _PACKAGE_WORDS + r"(?![A-Za-z])",
+                       re.IGNORECASE)
+_PACKAGES_COUNTER = re.compile(  # パレット 3 枚, 팔레트는 22개, pallets x 6
+    r"(?:パレット|pallets?|plts?|팔레트|파레트|พาเลท|พาเลต|ケース|カートン|箱|박스|카톤|กล่อง)\s?(?:[은는이가도]\s?)?"
+    r"(?:x\s?)?(\d{1,3}(?:,\d{3})*|\d+)\s?(?:枚|개|個|ケ|ใบ|กล่อง)",
+    re.IGNORECASE,
+)
+_PALLET_WORD = re.compile(r"pallet|plt|skid|パレット|팔레트|파레트|팔렛|พาเลท|พาเลต", re.IGNORECASE)
+_PIECE_WORD = re.compile(r"piece|pcs|unit|bag|sack|個|개|ชิ้น|ถุง|กระสอบ|袋|포대", re.IGNORECASE)
+_TOTAL_WORD = re.compile(r"(?:total|in\stotal|รวม|합계|총|合計|計)\s?[:：]?\s?$", re.IGNORECASE)
 _PACKAGES_LABEL = re.compile(
     r"(?:no\.?\s?of\s(?:packages|pkgs|cartons|pallets|pieces)|packages|pkgs|qty|quantity|pieces|"
     r"포장|수량|박스\s?수|個数|数量|梱包数|จำนวน(?:หีบห่อ|กล่อง)?)\s?[:：]\s?(\d{1,6})(?!\s?(?:kg|cbm|x|\d))",
@@ -184,12 +193,24 @@ _PACKAGES_KO = re.compile(
 
 def find_packages(text: str) -> tuple[int | None, str | None]:
     """The number of pieces/cartons/pallets: a labelled count, else the first count with a package word."""
-    m = (_PACKAGES_LABEL.search(text) or _PACKAGES_WORD_LABEL.search(text) or _PACKAGES.search(text)
-         or _PACKAGES_KO.search(text))
+    m = _PACKAGES_LABEL.search(text) or _PACKAGES_WORD_LABEL.search(text)
     if not m:
-        return None, None
+        found = [*_PACKAGES.finditer(text), *_PACKAGES_COUNTER.finditer(text), *_PACKAGES_KO.finditer(text)]
+        if not found:
+            return None, None
+        m = min(found, key=lambda f: (_package_rank(text, f), f.start()))
     n = int(m.group(1).replace(",", ""))
     return (n, m.group(0)) if 0 < n < 1_000_000 else (None, None)
+
+
+def _package_rank(text: str, m: re.Match[str]) -> int:
+    """Which count names the shipping units: a stated total, then pallets, then cartons/boxes, then pieces."""
+    word = m.group(0)
+    if _PIECE_WORD.search(word):
+        return 3
+    if _TOTAL_WORD.search(text[max(0, m.start() - 12):m.start()]):
+        return 0
+    return 1 if _PALLET_WORD.search(word) else 2
 
 
 def find_commodity(text: str) -> tuple[str | None, str | None]:

@@ -145,3 +145,15 @@ def test_english_names_are_ascii() -> None:
 ])
 def test_per_unit_weights_are_multiplied_out(text: str, kg: float) -> None:
     assert fields(text)["weight_kg"] == kg
+
+
+@pytest.mark.parametrize(("text", "n"), [
+    ("Total: 3,600 pcs / 30 cartons / G.W. 610 kg", 30),
+    ("ワイン 120 ケース（パレット 4 枚）、約 1.8 立米", 4),
+    ("ใส่กล่อง 20 ถุง รวม 180 กล่อง ประมาณ 4 คิว", 180),
+    ("40GP 1대로 변경 부탁드립니다. 팔레트는 22개로 늘었어요.", 22),
+    ("数量,22パレット", 22),
+    ("Cartons: 86", 86),
+])
+def test_package_counts(text: str, n: int) -> None:
+    assert fields(text)["packages"] == n
