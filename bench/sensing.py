@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import inspect
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -225,7 +226,7 @@ def run_camera_bench(seconds: float, cameras: int, fps: float, frame_bytes: int)
         for p in pubs:
             p.close()
         warm = rss[3:] or rss
-        return {
+        result = {
             "cameras": cameras, "fps": fps, "frame_bytes": frame_bytes, "seconds": seconds,
             "published": published, "acked": acked, "ingested": int(ingested),
             "dropped": int(acked - ingested), "rejected": int(_metric_sum(metrics, "busybee_camera_rejected_total")),
@@ -247,6 +248,8 @@ def run_camera_bench(seconds: float, cameras: int, fps: float, frame_bytes: int)
             gateway.kill()
         broker.stop()
         web.close()
+    shutil.rmtree(work, ignore_errors=True)  # kept when the run failed, for its logs
+    return result
 
 
 def run_serial(seconds: float) -> dict[str, Any] | None:
