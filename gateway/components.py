@@ -23,7 +23,7 @@ def extra_components(runtime: Runtime) -> list[Component]:
     if runtime.settings.sensors.serial.enabled:
         from gateway.sensors.serial_source import SerialSource
 
-        serial_source = SerialSource(runtime.settings, runtime.connect)
+        serial_source = SerialSource(runtime.settings, runtime.connect, registry=runtime.metrics.registry)
         runtime.services["sensors"] = serial_source
         found.append(serial_source)
     if runtime.settings.alerts.email_to:

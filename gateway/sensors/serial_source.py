@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import serial
+from prometheus_client import CollectorRegistry
 from sqlite_utils import Database
 
 from gateway.config import Settings
@@ -84,6 +85,7 @@ class SerialSource:
         clock: Callable[[], float] = time.time,
         opener: Callable[[str, int], Port] = open_port,
         alerts: Callable[[Database], AlertBook] | None = None,
+        registry: CollectorRegistry | None = None,
     ) -> None:
         self.settings = settings
         self.sensors = settings.sensors
@@ -105,6 +107,10 @@ class SerialSource:
         self._pending_lines = 0
         self._rules: BoardRules | None = None
         self._next_compact = time.monotonic() + 60.0
+        if registry is not None:
+            from gateway.sensors.metrics import register
+
+            register(registry, self, connect)
 
     # ---- Component -----------------------------------------------------------------------------------
 

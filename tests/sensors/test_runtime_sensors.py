@@ -61,6 +61,9 @@ def test_out_of_band_reading_reaches_staff_by_email(make_settings: Callable[...,
         board.write((encode_hello("1.3.0", "uno-42") + "\r\n" + encode_env(0, 5.0, 50.0) + "\r\n").encode())
         board.write((encode_env(1, 11.5, 50.0) + "\r\n").encode())
         wait_for(lambda: (maildir / "new").exists() and any((maildir / "new").iterdir()))
+        metrics = httpx.get(f"http://127.0.0.1:{runtime.web_port}/metrics").text
+        assert "busybee_serial_connected 1.0" in metrics and 'busybee_serial_events_total{kind="env"} 2.0' in metrics
+        assert 'busybee_alerts_open{kind="temperature",severity="warning"} 1.0' in metrics
         board.write((encode_env(2, 6.0, 50.0) + "\r\n").encode())
         wait_for(lambda: len(list((maildir / "new").iterdir())) == 2)
         report = httpx.get(health).json()
