@@ -156,8 +156,8 @@ def test_missing_port_is_retried_with_backoff_not_a_busy_loop(settings: Settings
     source.stop()
     cpu = time.process_time() - cpu
     gaps = [b - a for a, b in itertools.pairwise(attempts)]
-    assert 4 <= len(attempts) <= 12, attempts
-    assert gaps[0] < 0.1 and all(g >= 0.19 for g in gaps[3:])  # 0.05, 0.1, 0.2, then capped at 0.2
+    assert 3 <= len(attempts) <= 12, attempts  # 0.05, 0.1, 0.2, then capped at 0.2: about 9 in 1.5 s
+    assert gaps[0] >= 0.045 and gaps[1] >= 0.095 and all(g >= 0.19 for g in gaps[2:]), gaps
     assert cpu < 0.5
     assert "cannot open" in (source.health()["last_error"] or "")
 
