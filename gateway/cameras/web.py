@@ -12,8 +12,10 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 
 from gateway.cameras.errors import CameraError
 from gateway.cameras.hub import CameraState
+from gateway.cameras.mqtt_source import DISK_ALERT
 from gateway.cameras.registry import list_cameras
 from gateway.cameras.topics import COMMANDS, RESOLUTIONS, make_command, valid_camera_id
+from gateway.sensors.alerts import Alert, AlertBook
 from gateway.web.auth import check_csrf, csrf_token, current_user
 
 router = APIRouter()
@@ -46,14 +48,27 @@ def _state_json(cam: str, state: CameraState | None, now: float, offline_after: 
     }
 
 
+def _registered(request: Request) -> set[str]:
+    db = request.app.state.busybee.connect()
+    try:
+        return {c.cam_id for c in list_cameras(db)}
+    finally:
+        db.close()
+
+
+def camera_alerts(request: Request) -> list[Alert]:
+    """Open camera-offline and disk-pressure alerts."""
+    db = request.app.state.busybee.connect()
+    try:
+        return [a for a in AlertBook(db).open_alerts() if a.key.startswith("camera:") or a.key == DISK_ALERT]
+    finally:
+        db.close()
+
+
 def camera_states(request: Request) -> list[dict[str, Any]]:
     """Every registered or heard-of camera with its live state."""
     state = request.app.state.busybee
-    db = state.connect()
-    try:
-        registered = {c.cam_id for c in list_cameras(db)}
-    finally:
-        db.close()
+    registered = _registered(request)
     source = _source(request)
     live: dict[str, CameraState] = source.hub.snapshot() if source else {}
     now = time.time()
@@ -74,7 +89,7 @@ def cameras_page(request: Request, sent: str | None = None, acked: str | None = 
         request, "cameras.html",
         {"user": user, "csrf": csrf_token(request), "cameras": camera_states(request), "mqtt": source is not None,
          "connected": bool(source and source.connected.is_set()), "commands": COMMANDS, "resolutions": RESOLUTIONS,
-         "sent": sent, "acked": acked, "error": error},
+         "sent": sent, "acked": acked, "error": error, "alerts": camera_alerts(request)},
     )
 
 
@@ -110,7 +125,7 @@ def send_command(request: Request, cam: str, cmd: str = Form(...), value: str = 
     if not check_csrf(request, csrf):
         raise HTTPException(403, "session expired; reload the page")
     source = _source(request)
-    if not valid_camera_id(cam):
+    if not valid_camera_id(cam) or (cam not in _registered(request) and not (source and source.hub.get(cam))):
         raise HTTPException(404, f"no camera {cam!r}")
     if source is None:
         return RedirectResponse("/cameras?error=MQTT+is+not+configured", status_code=303)

@@ -99,6 +99,7 @@ def test_page_lists_cameras_with_state_and_hostile_status_is_escaped(page: Page)
 
 
 def test_command_needs_the_csrf_token_and_a_valid_value(page: Page) -> None:
+    page.source.handle(f"{T}/cam1/availability", b"online")
     page.login()
     assert page.client.post("/cameras/cam1/cmd", data={"cmd": "fps", "value": "5", "csrf": "forged"}).status_code == 403
     r = page.client.post("/cameras/cam1/cmd", data={"cmd": "fps", "value": "500", "csrf": page.csrf()},
@@ -137,3 +138,18 @@ def test_command_button_reaches_the_camera_and_shows_its_confirmation(camera_wor
             assert "the camera confirmed it" in p.client.get(r.headers["location"]).text
         finally:
             p.source.stop()
+
+
+def test_open_camera_alerts_show_on_the_page_and_unknown_cameras_get_404(page: Page) -> None:
+    from gateway.sensors.alerts import AlertBook
+
+    settings = page.source.settings
+    db = open_db(settings, migrate_schema=False)
+    AlertBook(db).raise_("camera:cam7:offline", "camera_offline", "warning", "Camera cam7 sent no frame for 60 s")
+    AlertBook(db).raise_("sensor:uno1:temp", "temperature", "critical", "Not a camera alert")
+    page.login()
+    html = page.client.get("/cameras").text
+    assert 'data-alert="camera:cam7:offline"' in html and "Camera cam7 sent no frame" in html
+    assert "Not a camera alert" not in html
+    r = page.client.post("/cameras/ghost/cmd", data={"cmd": "snap", "csrf": page.csrf()}, follow_redirects=False)
+    assert r.status_code == 404
