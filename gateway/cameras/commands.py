@@ -1,4 +1,4 @@
-"""`busybee cameras add|remove|list|broker-config`: a thin click layer over the camera registry and broker files."""
+"""`busybee cameras add|remove|list|broker-config|send`: a thin click layer over the registry, broker and commands."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import click
 from gateway.cameras.broker import plan_for, render_config, write_broker_files
 from gateway.cameras.errors import CameraError
 from gateway.cameras.registry import add_camera, list_cameras, remove_camera
-from gateway.cameras.topics import Topics
+from gateway.cameras.topics import COMMANDS, Topics, make_command
 from gateway.cli import AppContext, emit_json, pass_app
 
 
@@ -109,3 +109,22 @@ def broker_config(app: AppContext, out: Path, install_dir: Path | None, port: in
         raise click.ClickException(str(exc)) from exc
     click.echo(json.dumps({"config": str(files.config), "passwd": str(files.passwd), "acl": str(files.acl),
                            "cameras": len(plan.cameras)}))
+
+
+@cameras.command("send")
+@click.argument("camera")
+@click.argument("command", type=click.Choice(COMMANDS))
+@click.argument("value", required=False)
+@click.option("--wait", "wait", default=5.0, show_default=True, help="Seconds to wait for the camera's echo.")
+@pass_app
+def send(app: AppContext, camera: str, command: str, value: str | None, wait: float) -> None:
+    """Send COMMAND (fps N, quality N, resolution NAME, snap) to CAMERA and print its status echo."""
+    from gateway.cameras.oneshot import send_once
+
+    try:
+        status = send_once(app.settings, camera, make_command(command, value), timeout=wait)
+    except CameraError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if status is None:
+        raise click.ClickException(f"sent; no status from {camera} confirmed it within {wait:g} s (offline?)")
+    emit_json(status.model_dump(exclude_none=True))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -135,3 +136,29 @@ def test_broker_config_command_writes_the_three_files(make_settings: Callable[..
     assert runner.invoke(cli, ["cameras", "remove", "dock-1"], env=env).exit_code != 0
     assert runner.invoke(cli, ["cameras", "remove", "dock-2"], env=env).exit_code == 0
     assert "no camera registered" in runner.invoke(cli, ["cameras", "list"], env=env).output
+
+
+@pytest.mark.mqtt
+def test_cameras_send_prints_the_cameras_echo(camera_world: CameraWorld) -> None:
+    settings = camera_world.settings
+    cam1 = camera_world.camera("cam1", will=False)
+    cam1.subscribe(f"{T}/cam1/cmd")
+
+    def board(cam: Client) -> None:  # apply the command and echo its id in the retained status
+        deadline = time.monotonic() + 10
+        while not cam.received and time.monotonic() < deadline:
+            time.sleep(0.01)
+        body = json.loads(cam.received[0][1])
+        cam.publish(f"{T}/cam1/status", json.dumps({"quality": body["value"], "ack": body["id"]}), retain=True)
+
+    thread = threading.Thread(target=board, args=(cam1,))
+    thread.start()
+    env = {"BUSYBEE_CONFIG": str(settings.source), **camera_env(camera_world.broker.port)}
+    r = CliRunner().invoke(cli, ["cameras", "send", "cam1", "quality", "20"], env=env)
+    thread.join(10)
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["quality"] == 20
+    silent = CliRunner().invoke(cli, ["cameras", "send", "cam2", "snap", "--wait", "0.5"], env=env)
+    assert silent.exit_code != 0 and "no status from cam2" in silent.output
+    bad = CliRunner().invoke(cli, ["cameras", "send", "cam1", "fps", "99"], env=env)
+    assert bad.exit_code != 0 and "fps must be an integer from 1 to 30" in bad.output
