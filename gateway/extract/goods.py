@@ -157,6 +157,9 @@ _GOODS: tuple[tuple[str, str], ...] = (
     (r"펌프|ポンプ|ปั๊ม|pumps?", "pumps"),
     (r"건어물|乾物|干し|อบแห้ง|dried", "dried food"),
     (r"통조림|缶詰|กระป๋อง|canned", "canned food"),
+    (r"이삿짐|이사|引越|引っ越し|ย้ายบ้าน|removals?|relocat\w*|moving\s(?:to|from)|household", "household goods"),
+    (r"자동차|自動車|รถยนต์", "auto parts"),
+    (r"계측기|측정기|測定器|計測器|เครื่องมือวัด|measuring\sinstruments?", "measuring instruments"),
     (r"부품|部品|ชิ้นส่วน|อะไหล่|spare\sparts|parts", "spare parts"),
 )
 
@@ -215,18 +218,59 @@ def _package_rank(text: str, m: re.Match[str]) -> int:
 
 def find_commodity(text: str) -> tuple[str | None, str | None]:
     """A short English noun phrase for the goods: a labelled value (translated when we know the words)."""
+    text = _NEGATED.sub(" ", text)
     m = _COMMODITY_LABEL.search(text)
-    if m:
+    if m and "|" not in m["value"]:
         value = m["value"]
-        english = _translate(value)
-        if english:
-            return english, value
         latin = re.sub(r"\([^)]*\)|（[^）]*）", "", value)
         latin = re.split(r"[,;/|]|\s-\s", latin)[0].strip(" .")
-        if latin and re.fullmatch(r"[A-Za-z][A-Za-z0-9 &'-]{1,60}", latin):
+        if latin and re.fullmatch(r"[A-Za-z][A-Za-z0-9 &'-]{1,60}", latin) and latin.lower() not in _LABEL_JUNK:
             return latin.lower(), value
+        english = _translate(re.sub(r"\([^)]*\)|（[^）]*）", "", value))
+        if english:
+            return english, value
     english = _translate(text)
-    return (english, english) if english else (None, None)
+    if english:
+        return english, english
+    found = _english_goods(text)
+    return found if found else (None, None)
+
+
+_EN_STOP = (r"(?:from|to|ex|via|for|at|in|on|into|by|with|per|and\s(?:then|we|i|the)|which|that|please|pls|asap|"
+            r"ready|loading|fob|cif|exw|fca|cfr|dap|ddp|cpt|cip|about|approx|around|total|each|weighing|non|is|are|"
+            r"be|was|were|will|can|could|would|should|instead|option|size|next|this|right|now|week|month|rate|"
+            r"price|quote|cbm|kg|kgs|lbs|we|i|you|it|our|your|their|the|a|an|hi|dear|hello|detail|details)\b")
+_PHRASE = r"(?!" + _EN_STOP + r")([a-z][a-z-]+(?:[ ](?!" + _EN_STOP + r")[a-z][a-z-]+){0,4})"
+_EN_GOODS = [
+    # "3 pallets of food flavoring raw material", "40 boxes of ...", "One 40' HC of pet food bowls"
+    re.compile(r"\b(?:(?:pallets?|plts?|cartons?|ctns?|boxes|cases|crates|bags|sacks|drums|bales|rolls|coils|units?|"
+               r"pcs|pieces|containers?)[ ]of|(?:20|40|45)[ ]?'?[ ]?(?:hc|hq|gp|rf|ft|dv|dc|std)?[ ]of)[ ]" + _PHRASE,
+               re.IGNORECASE),
+    # "1x40RF garlic Qingdao", "2 x 40HC lubricant oil"
+    re.compile(r"\d[ ]?[xX][ ]?(?:20|40|45)[ ]?'?[ ]?(?:HC|HQ|GP|RF|DV|DC|hc|hq|gp|rf)[ ]" + _PHRASE),
+    # "we export fresh cut orchids", "I'm bringing in 6 commercial espresso grinders", "a rate for bike frames"
+    re.compile(r"\b(?:(?:[Ww]e|I)[ ](?:export|import|make|sell|produce)|bringing[ ]in|rate[ ]for|quote[ ]for|"
+               r"price[ ]for|to[ ]ship)[ ]"
+               r"(?:some[ ]|\d+[ ])?" + _PHRASE),
+]
+_NEGATED = re.compile(r"[（(][^)）]{0,40}(?:なし|無し|없음|미포함|별도|ไม่มี|ไม่ใช่|non-?|\bno\s|without|\bnot\s)"
+                      r"[^)）]{0,40}[)）]", re.IGNORECASE)
+_LABEL_JUNK = frozenset({"details", "detail", "description", "n/a", "tbc", "tba", "see attached", "various"})
+_EN_NOT_GOODS = re.compile(r"^(?:cargo|goods|shipment|container|containers|freight|booking|one|two|lcl|fcl|air|sea|"
+                           r"truck|new|same|full|first|second|more|another|other)$")
+
+
+def _english_goods(text: str) -> tuple[str, str] | None:
+    """A goods phrase written in English around counts and verbs ("3 pallets of X", "we export X")."""
+    for pattern in _EN_GOODS:
+        for m in pattern.finditer(text):
+            phrase = m.group(1).strip(" -").lower()
+            words = phrase.split()
+            while words and _EN_NOT_GOODS.match(words[0]):
+                words.pop(0)
+            if words and not all(_EN_NOT_GOODS.match(w) for w in words) and len(" ".join(words)) >= 3:
+                return " ".join(words), m.group(0)
+    return None
 
 
 def _translate(value: str) -> str | None:

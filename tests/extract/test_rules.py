@@ -157,3 +157,17 @@ def test_per_unit_weights_are_multiplied_out(text: str, kg: float) -> None:
 ])
 def test_package_counts(text: str, n: int) -> None:
     assert fields(text)["packages"] == n
+
+
+@pytest.mark.parametrize(("text", "commodity"), [
+    ("- 품목: 자동차 부품 (브레이크 패드, 필터류)", "auto parts"),
+    ("Commodity: knitted apparel (HTS 6110)", "knitted apparel"),
+    ("品名：光学測定器（電池なし）\n総重量：45kg", "measuring instruments"),
+    ("please quote LCL for 3 pallets of food flavoring raw material from Incheon", "food flavoring raw material"),
+    ("We export fresh cut orchids to Aalsmeer", "fresh cut orchids"),
+    ("ข้าวหอมมะลิ บรรจุกระสอบ 50 กก. จำนวน 5 ตู้", "jasmine rice"),
+    ("冷凍マグロ 40ftリーファー１本", "frozen goods"),
+    ("Price to Los Angeles please, 2 pallets", None),
+])
+def test_commodity(text: str, commodity: str | None) -> None:
+    assert fields(text)["commodity"] == commodity
