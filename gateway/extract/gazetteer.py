@@ -27,6 +27,8 @@ MIN_IATA_POPULATION = 100_000  # an IATA code in text counts only for airports o
 MIN_LATIN_ALIAS_POPULATION = 200_000  # Latin alternate names ("Cars" for Kars) only for big cities
 STRONG_LATIN_POPULATION = 100_000  # smaller towns' Latin names count only next to a route word
 MAX_NAME_CHARS = 24
+MIN_FOREIGN_NATIVE_POPULATION = 1_000_000  # a Korean/Japanese/Thai spelling of a foreign town: big cities only
+_SCRIPT_HOMES = {"hangul": ("KR",), "thai": ("TH",), "kana": ("JP",), "han": ("JP", "CN", "TW", "HK", "MO")}
 
 _NATIVE = re.compile(r"^[\uac00-\ud7af\u3040-\u30ff\u4e00-\u9fff\u0e00-\u0e7f\u30fb\u30fc ()（）]+$")
 _LATIN_NAME = re.compile(r"^[A-Z][A-Za-z'’. -]+$")
@@ -152,7 +154,7 @@ class Gazetteer:
                 if any(not re.fullmatch(r"[ \-]{1,2}", g) for g in gaps):
                     continue
                 raw = text[first.start():last.end()].rstrip(".")
-                place, via = self._latin(raw, n)
+                place, via = self._latin(raw, n, digit_after=text[last.end():last.end() + 1].isdigit())
                 if place is not None:
                     weak = via == "name" and name_key(raw) in self.small
                     hit = Mention(first.start(), first.start() + len(raw), raw, place, via, weak)
@@ -164,11 +166,12 @@ class Gazetteer:
                 i += 1
         return out
 
-    def _latin(self, raw: str, n_words: int) -> tuple[Place | None, Literal["code", "name"]]:
+    def _latin(self, raw: str, n_words: int, *, digit_after: bool = False
+               ) -> tuple[Place | None, Literal["code", "name"]]:
         if n_words == 1 and raw.isupper():
             if len(raw) == 5 and raw in self.codes:
                 return self.codes[raw], "code"
-            if len(raw) == 3 and raw in self.iata_in_text:
+            if len(raw) == 3 and raw in self.iata_in_text and not digit_after:
                 port = self.names.get(raw.casefold())
                 return (port if port is not None and port.kind == "port" else self.iata[raw]), "code"
         if len(raw) <= 2 and not raw.isupper():
@@ -222,6 +225,16 @@ def _katakana(ch: str) -> bool:
     return "\u30a0" <= ch <= "\u30ff"
 
 
+def _script(alias: str) -> str:
+    if re.search(r"[\uac00-\ud7af]", alias):
+        return "hangul"
+    if re.search(r"[\u0e00-\u0e7f]", alias):
+        return "thai"
+    if re.search(r"[\u3040-\u30ff]", alias):
+        return "kana"
+    return "han"
+
+
 def _ascii(name: str) -> str:
     """Gdańsk -> Gdansk, Montréal -> Montreal, Đồng Xoài -> Dong Xoai (the spelling English mail uses)."""
     folded = unicodedata.normalize("NFKD", name.replace("Đ", "D").replace("đ", "d").replace("ł", "l"))
@@ -250,8 +263,11 @@ def _build() -> Gazetteer:
         aliases = [english, city["name"]] + [a for a in city["alternatenames"] if a]
         for alias in aliases:
             if _NATIVE.match(alias):
-                if pop < MIN_LATIN_POPULATION and len(alias) < 3:
-                    continue
+                if (pop < MIN_LATIN_POPULATION and len(alias) < 3) or re.fullmatch(r"[\u3040-\u309f]+", alias):
+                    continue  # short names of small towns, and hiragana readings (なります is not a town)
+                if pop < MIN_FOREIGN_NATIVE_POPULATION and city["countrycode"] not in _SCRIPT_HOMES.get(
+                        _script(alias), ()):
+                    continue  # 지시 (an instruction) is not Jixi, 清水 not Eau Claire
                 keys = _native_keys(alias)
             elif alias in (english, city["name"]) or (_LATIN_NAME.match(alias) and len(alias) >= 4):
                 if alias not in (english, city["name"]) and pop < MIN_LATIN_ALIAS_POPULATION:

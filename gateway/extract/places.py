@@ -54,7 +54,8 @@ _STRONG = re.compile(
     r"[^\n]{0,12}[:：|\t][^\S\n]*(?:\w{0,8}[^\S\n])?$",
     re.IGNORECASE,
 )
-_HONORIFIC = re.compile(r"^\s?(?:様|さん|殿|氏|님|씨|部長|課長|社長|さま)")
+_HONORIFIC = re.compile(
+    r"^\s?(?:様|さん|殿|氏|님|씨|部長|課長|社長|さま|です|でございます|と申します|입니다|드림|올림)")
 
 
 def _role(text: str, m: Mention) -> tuple[str | None, bool]:
@@ -72,7 +73,7 @@ def _role(text: str, m: Mention) -> tuple[str | None, bool]:
 
 def find_route(text: str, gazetteer: Gazetteer) -> Route:
     """Where the shipment goes from and to, as far as the text says."""
-    mentions = [m for m in gazetteer.scan(text) if not _HONORIFIC.match(text[m.end:m.end + 4])]
+    mentions = [m for m in gazetteer.scan(text) if not _HONORIFIC.match(text[m.end:m.end + 8])]
     evidence: dict[str, str] = {}
     found: dict[str, str] = {}
 
@@ -96,7 +97,11 @@ def find_route(text: str, gazetteer: Gazetteer) -> Route:
     for m, role, _strong in roles:  # 3. words around a place: from/to, 에서/까지, から/まで, จาก/ไป
         if role is not None:
             put(role, m)
-    if len(found) < 2:  # 4. first places in order of mention
+    distinct = list(dict.fromkeys(m.place.name for m in strong_mentions))
+    if not found and len(distinct) == 1:  # 4. one place, no route word: the customer's far end
+        m = strong_mentions[0]
+        put("origin" if m.place.country == _home_country(text) else "destination", m)
+    if len(found) < 2:  # 5. first places in order of mention
         for m in strong_mentions[:4]:
             if m.place.name in found.values():
                 continue
@@ -105,6 +110,17 @@ def find_route(text: str, gazetteer: Gazetteer) -> Route:
                 break
     unsupported = _unsupported(text, gazetteer, found)
     return Route(found.get("origin"), found.get("destination"), evidence, unsupported)
+
+
+def _home_country(text: str) -> str | None:
+    """The writer's country as the script suggests (Korean, Japanese, Thai desks); None for English."""
+    if re.search(r"[\uac00-\ud7af]", text):
+        return "KR"
+    if re.search(r"[\u3040-\u30ff]", text):
+        return "JP"
+    if re.search(r"[\u0e00-\u0e7f]", text):
+        return "TH"
+    return None
 
 
 def _unsupported(text: str, gazetteer: Gazetteer, found: dict[str, str]) -> dict[str, str]:

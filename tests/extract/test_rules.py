@@ -171,3 +171,17 @@ def test_package_counts(text: str, n: int) -> None:
 ])
 def test_commodity(text: str, commodity: str | None) -> None:
     assert fields(text)["commodity"] == commodity
+
+
+def test_a_lone_foreign_place_is_the_destination() -> None:
+    assert fields("자카르타 2대→3대로 늘려주세요")["destination"] == "Jakarta"
+    assert fields("DDPシアトルでの再見積、ありがとうございました。")["destination"] == "Seattle"
+    assert fields("부산 창고에서 출고합니다")["origin"] == "Busan"
+
+
+def test_words_and_people_are_not_places() -> None:
+    f = fields("千寿製薬の川口でございます。梱包は木枠で８６個口になります。")
+    assert (f["origin"], f["destination"]) == (None, None)
+    assert fields("보세창고 입고 후 분할 출고 지시 (1차)")["origin"] is None
+    assert fields("ยางแท่ง STR20 อีก 1x40HC ไปเซี่ยงไฮ้")["destination"] == "Shanghai"
+    assert fields("ยางแท่ง STR20 อีก 1x40HC ไปเซี่ยงไฮ้")["origin"] is None
