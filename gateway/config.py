@@ -309,6 +309,7 @@ class CameraSettings(_Section):
     min_free_bytes: int = Field(default=512 * 1024**2, ge=0)
     max_frame_bytes: int = Field(default=60_000, ge=1024, le=10 * 1024 * 1024)
     offline_after_seconds: float = Field(default=60.0, gt=0)
+    store_every_seconds: float = Field(default=0.0, ge=0, description="0 stores every frame")
     homeassistant: HomeAssistantSettings = HomeAssistantSettings()
 
 

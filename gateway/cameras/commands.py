@@ -89,9 +89,13 @@ def list_(app: AppContext, as_json: bool) -> None:
 @click.option("--standalone", is_flag=True,
               help="A complete config (pid, log, no persistence) instead of a conf.d snippet.")
 @click.option("--run-as", default=None, help="With --standalone: the `user` mosquitto runs as.")
+@click.option("--tls-port", type=int, default=None, help="Add a TLS listener here (with --certfile, --keyfile).")
+@click.option("--certfile", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--keyfile", type=click.Path(dir_okay=False, path_type=Path), default=None)
 @pass_app
 def broker_config(app: AppContext, out: Path, install_dir: Path | None, port: int | None, bind: str,
-                  standalone: bool, run_as: str | None) -> None:
+                  standalone: bool, run_as: str | None, tls_port: int | None, certfile: Path | None,
+                  keyfile: Path | None) -> None:
     """Write mosquitto's config, password file and ACL for the registered cameras."""
     settings = app.settings
     try:
@@ -99,11 +103,13 @@ def broker_config(app: AppContext, out: Path, install_dir: Path | None, port: in
     except CameraError as exc:
         raise click.ClickException(str(exc)) from exc
     where = (install_dir or out).absolute()
-    text = render_config(where, port=port or settings.mqtt.port, bind=bind,
-                         max_packet_bytes=max(262_144, settings.cameras.max_frame_bytes * 4),
-                         standalone=standalone, run_as=run_as or (getpass.getuser() if standalone and os.getuid() == 0
-                                                                  else None))
     try:
+        text = render_config(where, port=port or settings.mqtt.port, bind=bind,
+                             max_packet_bytes=max(262_144, settings.cameras.max_frame_bytes * 4),
+                             standalone=standalone,
+                             run_as=run_as or (getpass.getuser() if standalone and os.getuid() == 0 else None),
+                             tls_port=tls_port, certfile=certfile.absolute() if certfile else None,
+                             keyfile=keyfile.absolute() if keyfile else None)
         files = write_broker_files(out, plan, config_text=text)
     except CameraError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -10,7 +10,6 @@ paho reconnects by itself with exponential backoff; every (re)connect re-subscri
 from __future__ import annotations
 
 import logging
-import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -18,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from prometheus_client import CollectorRegistry
 from sqlite_utils import Database
 
+from gateway.cameras.connection import make_client
 from gateway.cameras.errors import CameraError, CommandError, FrameRejected
 from gateway.cameras.framestore import FrameStore
 from gateway.cameras.homeassistant import Discovery, sensor_boards, sensor_states
@@ -94,6 +93,7 @@ class CameraSource:
         self._alerting: set[str] | None = None
         self._refused_seen = 0
         self._announced: set[str] = set()
+        self._stored_at: dict[str, float] = {}
         self._started = False
         self._db: Database | None = None
         self.client = self._make_client()
@@ -103,19 +103,13 @@ class CameraSource:
 
     def _make_client(self) -> mqtt.Client:
         cfg = self.mqtt_settings
-        client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"busybee-{self.settings.gateway.id}",
-                             protocol=MQTTProtocolVersion.MQTTv5)
-        client.username_pw_set(cfg.username, cfg.password)
-        if cfg.tls:
-            ca = cfg.ca_file
-            if ca is not None and not ca.is_absolute() and self.settings.source is not None:
-                ca = self.settings.source.parent / ca
-            client.tls_set(ca_certs=str(ca) if ca else None, tls_version=ssl.PROTOCOL_TLS_CLIENT)
+        client = make_client(self.settings, f"busybee-{self.settings.gateway.id}")
         client.reconnect_delay_set(min_delay=max(1, round(cfg.reconnect_min_seconds)),
                                    max_delay=max(1, round(cfg.reconnect_max_seconds)))
         client.will_set(self.topics.gateway_availability(), "offline", qos=1, retain=True)
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
+        client.on_connect_fail = self._on_connect_fail
         client.on_message = self._on_message
         return client
 
@@ -167,6 +161,11 @@ class CameraSource:
         self.connected.set()
         log.info("mqtt connected", extra={"host": self.mqtt_settings.host})
 
+    def _on_connect_fail(self, _client: mqtt.Client, _userdata: Any) -> None:
+        self.metrics.connects.labels("failed").inc()
+        self.last_error = f"cannot connect to the broker at {self.mqtt_settings.host}:{self.mqtt_settings.port}"
+        log.warning("mqtt connection failed; retrying with backoff", extra={"host": self.mqtt_settings.host})
+
     def _on_disconnect(self, _client: mqtt.Client, _userdata: Any, _flags: Any, reason_code: Any, _props: Any) -> None:
         if self.connected.is_set():
             self.metrics.disconnects.inc()
@@ -196,8 +195,10 @@ class CameraSource:
         try:
             if kind == "frame":
                 info = validate_jpeg(payload, self.cam_settings.max_frame_bytes)
-                self.hub.frame(cam, payload, info)
-                self.store.put(cam, payload)
+                latest = self.hub.frame(cam, payload, info)
+                if latest.received - self._stored_at.get(cam, float("-inf")) >= self.cam_settings.store_every_seconds:
+                    self._stored_at[cam] = latest.received
+                    self.store.put(cam, payload)
                 self.metrics.frames.labels(cam).inc()
                 self.metrics.frame_bytes.inc(len(payload))
             elif kind == "status":

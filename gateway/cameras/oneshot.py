@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import ssl
 import threading
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 
+from gateway.cameras.connection import make_client
 from gateway.cameras.errors import CommandError, FrameRejected
 from gateway.cameras.topics import Command, Status, Topics, parse_status
 from gateway.config import Settings
@@ -21,11 +20,7 @@ def send_once(settings: Settings, cam: str, command: Command, timeout: float = 5
         raise CommandError("[mqtt] password is not set")
     topics = Topics(settings.gateway.id)
     # never the running gateway's client id: the broker would disconnect the gateway to let us in
-    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"busybee-{settings.gateway.id}-cli-{os.getpid()}",
-                         protocol=MQTTProtocolVersion.MQTTv5)
-    client.username_pw_set(cfg.username, cfg.password)
-    if cfg.tls:
-        client.tls_set(ca_certs=str(cfg.ca_file) if cfg.ca_file else None, tls_version=ssl.PROTOCOL_TLS_CLIENT)
+    client = make_client(settings, f"busybee-{settings.gateway.id}-cli-{os.getpid()}")
     ready, echoed = threading.Event(), threading.Event()
     found: list[Status] = []
     refused: list[str] = []

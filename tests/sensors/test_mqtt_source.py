@@ -10,11 +10,22 @@ from collections.abc import Callable, Iterator
 import pytest
 from prometheus_client import CollectorRegistry
 
+from gateway.cameras.broker import plan_for
 from gateway.cameras.mqtt_source import DISK_ALERT, CameraSource, frames_path, offline_key
+from gateway.cameras.registry import list_cameras
 from gateway.cameras.topics import make_command
+from gateway.config import Settings
 from gateway.sensors.alerts import AlertBook
 from gateway.store import open_db
-from tests.sensors.camera_fixtures import CameraWorld, camera_extra_env, camera_world, jpeg_of_size, make_jpeg
+from tests.sensors.camera_fixtures import (
+    CameraWorld,
+    camera_env,
+    camera_extra_env,
+    camera_world,
+    jpeg_of_size,
+    make_jpeg,
+)
+from tests.services.dovecot import make_cert, wait_port
 
 __all__ = ["camera_extra_env", "camera_world"]
 pytestmark = pytest.mark.mqtt
@@ -200,3 +211,60 @@ def test_broker_restart_is_survived_without_losing_the_subscriber(camera_world: 
     assert latest is not None and latest.data == second
     assert metric(source, "busybee_mqtt_connects_total", outcome="ok") >= 2
     assert metric(source, "busybee_mqtt_disconnects_total") >= 1
+
+
+def tls_broker(world: CameraWorld) -> dict[str, str]:
+    """Restart the broker with a TLS listener too; the env that points the gateway at it."""
+    broker = world.broker
+    broker.configure(plan_for(world.settings, [(c.cam_id, c.password_hash) for c in list_cameras(world.db)]),
+                     tls=True)
+    broker.restart(down_seconds=0.1)
+    assert broker.tls_port is not None
+    wait_port(broker.tls_port)
+    return camera_env(broker.tls_port, BUSYBEE_MQTT__TLS="true", BUSYBEE_MQTT__CA_FILE=str(broker.root / "cert.pem"))
+
+
+def test_gateway_connects_over_tls(camera_world: CameraWorld, make_settings: Callable[..., Settings]) -> None:
+    settings = make_settings(env=tls_broker(camera_world), directory=camera_world.settings.data_dir.parent)
+    src = CameraSource(settings, lambda: open_db(settings, migrate_schema=False), CollectorRegistry(),
+                       watch_interval=3600)
+    src.start()
+    try:
+        wait_for(src.connected.is_set)
+        camera_world.camera("cam1").publish(f"{T}/cam1/frame", make_jpeg())  # the camera stays on plain MQTT
+        wait_for(lambda: src.hub.latest("cam1") is not None)
+    finally:
+        src.stop()
+
+
+# paho-mqtt 2.2 does not close the SSL socket whose handshake failed (client.py `_ssl_wrap_socket`); the
+# garbage collector does, with a ResourceWarning
+@pytest.mark.filterwarnings("ignore:Exception ignored in. <ssl.SSLSocket:pytest.PytestUnraisableExceptionWarning")
+def test_gateway_refuses_a_broker_certificate_from_an_unknown_ca(camera_world: CameraWorld,
+                                                                 make_settings: Callable[..., Settings]) -> None:
+    env = tls_broker(camera_world)
+    base = camera_world.settings.data_dir.parent
+    (base / "other-ca").mkdir()
+    other_ca, _ = make_cert(base / "other-ca")
+    wrong = make_settings(env={**env, "BUSYBEE_MQTT__CA_FILE": str(other_ca)}, directory=base)
+    bad = CameraSource(wrong, lambda: open_db(wrong, migrate_schema=False), CollectorRegistry(), watch_interval=3600)
+    bad.start()
+    try:
+        wait_for(lambda: metric(bad, "busybee_mqtt_connects_total", outcome="failed") >= 1)
+        assert not bad.connected.is_set() and "cannot connect" in (bad.health()["mqtt_error"] or "")
+    finally:
+        bad.stop()
+
+
+def test_store_every_seconds_thins_what_is_written_but_not_what_is_shown(camera_world: CameraWorld) -> None:
+    cams = camera_world.settings.cameras.model_copy(update={"store_every_seconds": 1.0})
+    settings = camera_world.settings.model_copy(update={"cameras": cams})
+    now = [100.0]
+    src = CameraSource(settings, lambda: open_db(settings, migrate_schema=False), CollectorRegistry(),
+                       clock=lambda: now[0], watch_interval=3600)
+    for i in range(10):  # 5 fps for 2 s
+        assert src.handle(f"{T}/cam1/frame", make_jpeg(seed=i)) == "frame"
+        now[0] += 0.2
+    assert src.store.stats().written == 2
+    latest = src.hub.latest("cam1")
+    assert latest is not None and latest.seq == 10 and latest.data == make_jpeg(seed=9)

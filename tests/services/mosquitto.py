@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from gateway.cameras.broker import BrokerPlan, render_config, write_broker_files
-from tests.services.dovecot import free_port, wait_port
+from tests.services.dovecot import free_port, make_cert, wait_port
 
 
 class Mosquitto:
@@ -24,6 +24,7 @@ class Mosquitto:
         self.root = root
         self.binary = binary
         self.port = port or free_port()
+        self.tls_port: int | None = None
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -32,10 +33,15 @@ class Mosquitto:
         path = self.root / "mosquitto.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
-    def configure(self, plan: BrokerPlan, *, max_packet_bytes: int = 262_144) -> None:
-        """Write the generated files for `plan` (standalone, loopback, as the current user)."""
+    def configure(self, plan: BrokerPlan, *, max_packet_bytes: int = 262_144, tls: bool = False) -> None:
+        """Write the generated files for `plan` (standalone, loopback, as the current user; optional TLS listener)."""
+        cert = key = None
+        if tls:
+            cert, key = make_cert(self.root)
+            self.tls_port = self.tls_port or free_port()
         text = render_config(self.root, port=self.port, bind="127.0.0.1", max_packet_bytes=max_packet_bytes,
-                             standalone=True, run_as=getpass.getuser() if os.getuid() == 0 else None)
+                             standalone=True, run_as=getpass.getuser() if os.getuid() == 0 else None,
+                             tls_port=self.tls_port if tls else None, certfile=cert, keyfile=key)
         write_broker_files(self.root, plan, config_text=text)
 
     def start(self) -> None:
