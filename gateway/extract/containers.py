@@ -8,7 +8,7 @@ from gateway.extract.fields import CONTAINER_TYPES
 
 _SIZE = r"(20|40|45)\s?(?:'|ft\.?|feet|foot|fts|피트|フィート|ฟุต)?"
 _TYPE = (
-    r"(?:[\s-]?(GP|DC|DV|ST|STD|SD|HC|HQ|HCD|RF|RH|RQ|RFR|REEFER|NOR|standard|dry(?:\s?van)?|high[\s-]?cube|"
+    r"(?:[\s-]?(GP|DC|DV|ST|STD|SD|HC|HQ|HCD|RF|RH|RQ|RFR|REEFERS?|NOR|standard|dry(?:\s?van)?|high[\s-]?cube|"
     r"hi[\s-]?cube|하이큐브|ハイキューブ|ドライ|리퍼|냉동|冷凍|リーファー|ห้องเย็น|แช่เย็น|ธรรมดา))?"
 )
 _COUNT_WORD = r"(?:units?|cntrs?|containers?|ctrs?|boxes|box|대|개|本|基|ตู้|개의)"
@@ -16,7 +16,8 @@ _AFTER = r"(?![A-Za-z0-9])"
 
 _PATTERNS = [
     # 2 x 40HC, 2x 40' HQ, 2 X 20GP, 2*40HC, 2 × 40ft high cube
-    re.compile(r"(?<![\d.])(\d{1,3})\s?[xX×*]\s?" + _SIZE + _TYPE + _AFTER, re.IGNORECASE),
+    re.compile(r"(?<![\d.xX×*])(\d{1,3})\s?[xX×*]\s?" + _SIZE + _TYPE + _AFTER + r"(?!\s?(?:cm|mm|ซม|센티|センチ))",
+               re.IGNORECASE),
     # 40HC x 2, 40' HQ × 2, 20GP X 1
     re.compile(r"(?<![\d.])" + _SIZE + _TYPE + r"\s?[xX×*]\s?(\d{1,3})(?![\d.])(?!\s?(?:cm|mm|m\b))", re.IGNORECASE),
     # 40HC 2대, 40HC 1本, 20GP 2 units, 40' HQ - 2 containers, 20フィート 2本
@@ -26,7 +27,12 @@ _PATTERNS = [
     # ตู้ 40 ฟุต 2 ตู้ / 컨테이너 40ft 2
     re.compile(r"(?:ตู้|컨테이너|コンテナ)\s?" + _SIZE + _TYPE + r"\s?(?:จำนวน\s?)?(\d{1,3})\s?(?:ตู้|대|本)",
                re.IGNORECASE),
+    # table cells: 20GP<tab>2, 40HC | 3
+    re.compile(r"(?<![\d.])" + _SIZE + _TYPE + r"[ ]?[\t|][ ]?(\d{1,3})(?![\d.,])", re.IGNORECASE),
 ]
+_FOOT = re.compile(r"'|ft|feet|foot|피트|フィート|ฟุต", re.IGNORECASE)
+_CONTAINER_AFTER = re.compile(r"\s?(?:containers?|cntrs?|컨테이너|コンテナ|ตู้)", re.IGNORECASE)
+
 _BARE = re.compile(r"(?<![\d.x×*])" + r"(20|40|45)\s?'?\s?(GP|DC|DV|HC|HQ|RF|RH|STD?)" + _AFTER, re.IGNORECASE)
 
 
@@ -60,6 +66,8 @@ def find_containers(text: str) -> tuple[str | None, str | None]:
                 count, size, word = g[0], g[1], g[2]
             else:
                 size, word, count = g[0], g[1], g[2]
+            if i == 0 and not word and not _FOOT.search(m.group(0)) and not _CONTAINER_AFTER.match(text[m.end():]):
+                continue  # "50x40" is a size in cm
             kind = _kind(size, word)
             if kind is None or not 0 < int(count) < 1000:
                 continue

@@ -185,3 +185,13 @@ def test_words_and_people_are_not_places() -> None:
     assert fields("보세창고 입고 후 분할 출고 지시 (1차)")["origin"] is None
     assert fields("ยางแท่ง STR20 อีก 1x40HC ไปเซี่ยงไฮ้")["destination"] == "Shanghai"
     assert fields("ยางแท่ง STR20 อีก 1x40HC ไปเซี่ยงไฮ้")["origin"] is None
+
+
+@pytest.mark.parametrize(("text", "containers"), [
+    ("We're looking to move 2 x 40' reefers of chilled beef", "2x40RF"),
+    ("コンテナ\t20GP\t2\n品名\t電線ケーブル", "2x20GP"),
+    ("ขนาดกล่อง 60x40x45 ซม. ทุกกล่อง", None),
+    ("carton size 50x40 cm, 12 cartons", None),
+])
+def test_container_traps(text: str, containers: str | None) -> None:
+    assert fields(text)["containers"] == containers
