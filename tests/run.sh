@@ -7,7 +7,7 @@ if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
 
 # Real services the tests start themselves: dovecot (IMAP), mosquitto (MQTT), Chromium (dashboard),
 # fonts so Korean/Japanese/Thai render in screenshots.
-APT_PACKAGES=(python3-venv openssl dovecot-imapd mosquitto mosquitto-clients chromium
+APT_PACKAGES=(python3-venv openssl systemd dovecot-imapd mosquitto mosquitto-clients chromium
               fonts-wqy-zenhei fonts-tlwg-garuda-ttf)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -17,3 +17,18 @@ def test_udev_rule_creates_the_default_serial_port_name() -> None:
     assert names == {default.removeprefix("/dev/")}
     for line in (ln for ln in rules.splitlines() if ln and not ln.startswith("#")):
         assert 'SUBSYSTEM=="tty"' in line and re.search(r'ATTRS\{idVendor\}=="[0-9a-f]{4}"', line), line
+
+
+def test_systemd_unit_verifies(tmp_path: Path) -> None:
+    import subprocess
+
+    from tests.conftest import require_binary
+
+    analyze = require_binary("systemd-analyze")
+    unit = (ROOT / "systemd" / "busybee-gateway.service").read_text()
+    assert "ExecStart=/opt/busybee/.venv/bin/busybee run" in unit and "NoNewPrivileges=yes" in unit
+    copy = tmp_path / "busybee-gateway.service"
+    copy.write_text(unit.replace("/opt/busybee/.venv/bin/busybee run", "/bin/true"))
+    result = subprocess.run([analyze, "verify", str(copy)], capture_output=True, text=True, timeout=60)
+    problems = [ln for ln in (result.stdout + result.stderr).splitlines() if "busybee-gateway" in ln]
+    assert result.returncode == 0 and not problems, result.stdout + result.stderr
