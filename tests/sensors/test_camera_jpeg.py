@@ -100,3 +100,20 @@ def test_corrupting_a_real_frame_never_crashes(offset: int, junk: bytes) -> None
     frame[pos:pos + len(junk)] = junk
     with contextlib.suppress(FrameRejected):
         validate_jpeg(bytes(frame), LIMIT)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(min_value=0, max_value=4000), st.binary(min_size=1, max_size=6))
+def test_accepted_frames_have_the_dimensions_pillow_reads(offset: int, junk: bytes) -> None:
+    frame = bytearray(make_jpeg(96, 64))
+    pos = offset % len(frame)
+    frame[pos:pos + len(junk)] = junk
+    try:
+        info = validate_jpeg(bytes(frame), LIMIT)
+    except FrameRejected:
+        return
+    try:
+        size = Image.open(io.BytesIO(bytes(frame))).size
+    except (OSError, SyntaxError, ValueError):
+        return  # Pillow is stricter about some header segments: a frame we pass may still fail to decode
+    assert size == (info.width, info.height)

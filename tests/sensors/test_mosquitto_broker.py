@@ -162,3 +162,15 @@ def test_cameras_send_prints_the_cameras_echo(camera_world: CameraWorld) -> None
     assert silent.exit_code != 0 and "no status from cam2" in silent.output
     bad = CliRunner().invoke(cli, ["cameras", "send", "cam1", "fps", "99"], env=env)
     assert bad.exit_code != 0 and "fps must be an integer from 1 to 30" in bad.output
+
+
+@pytest.mark.mqtt
+def test_broker_drops_packets_over_its_limit_and_passes_oversized_frames_below_it(camera_world: CameraWorld) -> None:
+    gw = camera_world.gateway_client()
+    gw.subscribe(f"{T}/cam1/frame")
+    cam1 = camera_world.camera("cam1", will=False)
+    assert cam1.publish(f"{T}/cam1/frame", b"\xff" * 100_000).value == 0  # over the gateway's 60 KB: for it to count
+    huge = cam1.c.publish(f"{T}/cam1/frame", b"\xff" * 300_000, qos=1)  # over max_packet_size (256 KB)
+    huge.wait_for_publish(1.5)  # never acknowledged: mosquitto drops the packet and the connection
+    got = delivered(gw)
+    assert [len(p) for _, p, _ in got] == [100_000]
