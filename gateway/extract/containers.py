@@ -19,7 +19,8 @@ _PATTERNS = [
     re.compile(r"(?<![\d.xX×*])(\d{1,3})\s?[xX×*]\s?" + _SIZE + _TYPE + _AFTER + r"(?!\s?(?:cm|mm|ซม|센티|センチ))",
                re.IGNORECASE),
     # 40HC x 2, 40' HQ × 2, 20GP X 1
-    re.compile(r"(?<![\d.])" + _SIZE + _TYPE + r"\s?[xX×*]\s?(\d{1,3})(?![\d.])(?!\s?(?:cm|mm|m\b))", re.IGNORECASE),
+    re.compile(r"(?<![\d.xX×*])" + _SIZE + _TYPE + r"\s?[xX×*]\s?(\d{1,3})(?![\d.])"
+               r"(?!\s?(?:[xX×*]\s?\d|cm|mm|m\b|ซม|센티|センチ))", re.IGNORECASE),
     # 40HC 2대, 40HC 1本, 20GP 2 units, 40' HQ - 2 containers, 20フィート 2本
     re.compile(r"(?<![\d.])" + _SIZE + _TYPE + r"\s?(?:[-:]\s?)?(\d{1,3})\s?" + _COUNT_WORD, re.IGNORECASE),
     # 2 units 40HC, 5 ตู้ 20 ฟุต, 2대 40HC, 2 containers of 40' HQ
@@ -28,7 +29,7 @@ _PATTERNS = [
     re.compile(r"(?:ตู้|컨테이너|コンテナ)\s?" + _SIZE + _TYPE + r"\s?(?:จำนวน\s?)?(\d{1,3})\s?(?:ตู้|대|本)",
                re.IGNORECASE),
     # table cells: 20GP<tab>2, 40HC | 3
-    re.compile(r"(?<![\d.])" + _SIZE + _TYPE + r"[ ]?[\t|][ ]?(\d{1,3})(?![\d.,])", re.IGNORECASE),
+    re.compile(r"(?<![\d.])" + _SIZE + _TYPE + r"(?:[ ]?\|[ ]?|[ \t])(\d{1,3})[ ]*(?=\n|$|\|)", re.IGNORECASE),
 ]
 _FOOT = re.compile(r"'|ft|feet|foot|피트|フィート|ฟุต", re.IGNORECASE)
 _CONTAINER_AFTER = re.compile(r"\s?(?:containers?|cntrs?|컨테이너|コンテナ|ตู้)", re.IGNORECASE)
@@ -37,7 +38,7 @@ _BARE = re.compile(r"(?<![\d.x×*])" + r"(20|40|45)\s?'?\s?(GP|DC|DV|HC|HQ|RF|RH
 
 
 def _kind(size: str, word: str | None) -> str | None:
-    w = (word or "").strip().upper().replace(" ", "").replace("-", "")
+    w = (word or "").strip().upper().replace(" ", "").replace("-", "").removesuffix("S")
     if w in ("HC", "HQ", "HCD", "HIGHCUBE", "HICUBE", "하이큐브", "ハイキューブ"):
         code = "HC"
     elif w in ("RF", "RH", "RQ", "RFR", "REEFER", "NOR", "리퍼", "냉동", "冷凍", "リーファー", "ห้องเย็น", "แช่เย็น"):
