@@ -6,7 +6,9 @@ Each source runs in its own child process (the "gateway" whose peak RSS is repor
 Runtime: SQLite with synchronous = full, raw .eml written and fsynced, one parse job queued per email.
 Per-email time is what one email costs from fetch to stored-and-queued: its share of the batch's UID FETCH plus
 its own ingest transaction (spool: read the file, ingest, move it aside). "In-batch latency" adds the wait behind
-the emails before it in the same batch.
+the emails before it in the same batch. "load, fsync" is the 1-minute load average after each run and the median
+4 KiB write+fsync before and after it: every email costs three fsyncs (raw file, its directory, the SQLite commit),
+so a busy machine or disk explains a slow run.
 """
 
 from __future__ import annotations
@@ -37,6 +39,21 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
 
 
+def fsync_ms(directory: Path, rounds: int = 30) -> float:
+    """Median time of write(4 KiB) + fsync here: how busy the disk is at this moment (explains noisy runs)."""
+    path = directory / "fsync-probe"
+    times = []
+    with path.open("wb") as fh:
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            fh.write(os.urandom(4096))
+            fh.flush()
+            os.fsync(fh.fileno())
+            times.append((time.perf_counter() - t0) * 1000)
+    path.unlink()
+    return statistics.median(times)
+
+
 def _write_config(directory: Path, extra: str, *, spool: bool) -> Path:
     from gateway.initialize import config_template
 
@@ -63,13 +80,14 @@ def child_imap(config: Path, expected: int) -> dict[str, object]:
     runtime.build()
     timings: list[IngestTiming] = []
     source = ImapSource(runtime, settings.mail.imap[0], observer=timings.append)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     source.start()
     while len(timings) < expected:
         if time.perf_counter() - start > 600 or not source.health()["alive"]:
             raise SystemExit(f"IMAP ingest stalled at {len(timings)}/{expected}: {source.last_error}")
         time.sleep(0.005)
     elapsed = timings[-1].stored - start
+    cpu = time.process_time() - cpu
     source.stop()
     per_email, latency = [], []
     previous: dict[float, float] = {}
@@ -80,7 +98,7 @@ def child_imap(config: Path, expected: int) -> dict[str, object]:
         previous[t.fetch_started] = t.stored
     outcomes = {o: sum(1 for t in timings if t.outcome == o) for o in {t.outcome for t in timings}}
     return {"emails": len(timings), "seconds": elapsed, "per_email_ms": per_email, "latency_ms": latency,
-            "outcomes": outcomes, "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+            "outcomes": outcomes, "cpu_seconds": cpu, "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
 
 
 def child_spool(config: Path, expected: int) -> dict[str, object]:
@@ -96,7 +114,7 @@ def child_spool(config: Path, expected: int) -> dict[str, object]:
     ingestor = runtime.ingestor(db)
     per_email: list[float] = []
     outcomes: dict[str, int] = {}
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for path in ready_files(settings.spool_dir, settle_seconds=0):
         t0 = time.perf_counter()
         result = ingest_file(ingestor, path)
@@ -104,21 +122,26 @@ def child_spool(config: Path, expected: int) -> dict[str, object]:
         outcome = getattr(result, "outcome", "failed")
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     if len(per_email) != expected:
         raise SystemExit(f"spool ingested {len(per_email)} of {expected}")
     return {"emails": len(per_email), "seconds": elapsed, "per_email_ms": per_email, "latency_ms": per_email,
-            "outcomes": outcomes, "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+            "outcomes": outcomes, "cpu_seconds": cpu, "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
 
 
 # -- the parent: mail, dovecot, children, table -------------------------------------------------------------
 
 
 def _run_child(kind: str, config: Path, expected: int) -> dict[str, Any]:
+    disk = fsync_ms(config.parent)
     out = subprocess.run([sys.executable, __file__, "--child", kind, "--config", str(config), "-n", str(expected)],
                          capture_output=True, text=True, check=False, timeout=900)
     if out.returncode != 0:
         raise SystemExit(f"{kind} child failed:\n{out.stderr[-3000:]}")
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    result = dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    result["fsync_ms"] = (disk + fsync_ms(config.parent)) / 2
+    result["load"] = os.getloadavg()[0]
+    return result
 
 
 def main() -> None:
@@ -173,7 +196,7 @@ def main() -> None:
     print(f"\n{args.n} emails ({', '.join(LANGS)}), {with_attachments} with attachments, "
           f"{size / args.n / 1024:.1f} KiB average; SQLite synchronous=full\n")
     head = f"| {'source':<34} | {'emails/s':>8} | {'p50 ms/email':>12} | {'p95 ms/email':>12} | " \
-           f"{'p95 in-batch latency ms':>23} | {'peak RSS MB':>11} |"
+           f"{'p95 in-batch latency ms':>23} | {'peak RSS MB':>11} | {'load, fsync ms':>14} |"
     print(head)
     print("|" + "|".join("-" * (len(c)) for c in head.split("|")[1:-1]) + "|")
     rows = [(f"IMAP (dovecot, IMAPS), batch {b}", r) for b, r in imap.items()] + [("spool folder", spooled)]
@@ -182,10 +205,13 @@ def main() -> None:
         lat = [float(x) for x in r["latency_ms"]]
         rate = float(r["emails"]) / float(r["seconds"])
         print(f"| {name:<34} | {rate:>8.0f} | {statistics.median(per):>12.1f} | {_percentile(per, 95):>12.1f} | "
-              f"{_percentile(lat, 95):>23.1f} | {float(r['peak_rss_kb']) / 1024:>11.0f} |")
+              f"{_percentile(lat, 95):>23.1f} | {float(r['peak_rss_kb']) / 1024:>11.0f} | "
+              f"{r['load']:>7.1f}, {r['fsync_ms']:>5.2f} |")
     print(f"| {'AWS Lambda system (baseline)':<34} | {1000 / BASELINE_MS:>8.1f} | {BASELINE_MS:>12.0f} | "
-          f"{'~' + str(int(BASELINE_MS)):>12} | {'':>23} | {'':>11} |")
-    print("\noutcomes: " + "; ".join(f"{name}: {r['outcomes']}" for name, r in rows))
+          f"{'~' + str(int(BASELINE_MS)):>12} | {'':>23} | {'':>11} | {'':>14} |")
+    print("\ngateway CPU per email: " + "; ".join(
+        f"{name}: {1000 * float(r['cpu_seconds']) / float(r['emails']):.2f} ms" for name, r in rows))
+    print("outcomes: " + "; ".join(f"{name}: {r['outcomes']}" for name, r in rows))
 
 
 if __name__ == "__main__":
