@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -75,11 +74,3 @@ def run_source() -> Iterator[Callable[..., ImapSource]]:
     for source in started:
         source.stop()
 
-
-def wait_for(predicate: Callable[[], object], seconds: float = 10.0, what: str = "condition") -> None:
-    """Poll `predicate` until truthy; fail the test with `what` on timeout."""
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {seconds}s waiting for {what}")
-        time.sleep(0.05)

@@ -12,9 +12,9 @@ from imapclient import IMAPClient
 from gateway.mail.imap_source import ImapSource, IngestTiming, split_by_size
 from gateway.runtime import Runtime
 from tests.conftest import require_binary
-from tests.mail.conftest import wait_for
 from tests.services.dovecot import Dovecot, free_port
 from tests.services.mailgen import quote_email
+from tests.services.wait import wait_for
 
 pytestmark = pytest.mark.imap
 

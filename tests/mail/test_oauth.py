@@ -15,10 +15,10 @@ from gateway.mail.imap import Credentials, ImapAuthError, ImapCredentialError, I
 from gateway.mail.imap_source import ImapSource
 from gateway.mail.oauth import TokenError, TokenSource
 from gateway.runtime import Runtime
-from tests.mail.conftest import wait_for
 from tests.services.dovecot import Dovecot
 from tests.services.mailgen import quote_email
 from tests.services.oauth_server import OAuthProvider
+from tests.services.wait import wait_for
 
 FLOW = OAuth2Settings(token_url="https://login.example/token", client_id="busybee", refresh_token="rt-1",
                       scope="imap offline_access")
