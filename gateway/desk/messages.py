@@ -110,6 +110,9 @@ class Catalogs:
                       .format(number=prompt.number)]
         elif act == "remind":
             lines += [_("We are still waiting for your answer about request {number}.").format(number=prompt.number)]
+            if prompt.missing:
+                lines += ["", _("To prepare your quote we still need:")]
+                lines += [f"- {_(LABELS[f])}" for f in prompt.missing]
             lines += self._summary(lang, prompt.known, _("This is what we understood so far:"))
         elif act == "quote":
             lines += [_("Thank you! Your quote {quote} for request {number} is on its way by email.")

@@ -39,6 +39,7 @@ class Sink:
         self.port = port
         self.controller: Controller | None = None
         self._seen: set[str] = set()
+        self.diagnose: Callable[[], str] = lambda: ""
 
     def start(self) -> Sink:
         self.controller = Controller(Mailbox(self.maildir), hostname="127.0.0.1", port=self.port)
@@ -71,7 +72,7 @@ class Sink:
                     self._seen.add(str(msg["Message-ID"]))
                     return msg
             time.sleep(0.05)
-        pytest.fail(f"no new message reached the SMTP sink within {seconds}s")
+        pytest.fail(f"no new message reached the SMTP sink within {seconds}s\n{self.diagnose()}")
 
     def quiet(self, seconds: float) -> None:
         """Assert that nothing new arrives for a while."""
@@ -117,7 +118,8 @@ def start_loop(make_settings: Callable[..., Settings], dovecot: Dovecot, directo
     if sink_up:
         sink.start()
     web_port = free_port()
-    settings = make_settings(dovecot.account_toml(), env={
+    # poll_seconds bounds how long a message delivered between a fetch and the next IDLE can wait
+    settings = make_settings(dovecot.account_toml(poll_seconds=2.0), env={
         "BUSYBEE_MAIL__SPOOL__ENABLED": "false", "BUSYBEE_JOBS__WORKERS": "2", "BUSYBEE_JOBS__POLL_SECONDS": "0.1",
         "BUSYBEE_JOBS__BACKOFF_BASE_SECONDS": "0.5", "BUSYBEE_JOBS__BACKOFF_MAX_SECONDS": "1.0",
         "BUSYBEE_SMTP__ENABLED": "true", "BUSYBEE_SMTP__HOST": "127.0.0.1", "BUSYBEE_SMTP__PORT": str(sink.port),
@@ -129,8 +131,25 @@ def start_loop(make_settings: Callable[..., Settings], dovecot: Dovecot, directo
     runtime = Runtime(settings)
     runtime.build()
     runtime.start()
+    sink.diagnose = lambda: _dump(settings)
     try:
         yield Loop(runtime, dovecot, sink, web_port)
     finally:
         runtime.stop()
         sink.stop()
+
+
+def _dump(settings: Settings) -> str:
+    """The jobs, emails, turns and outbox rows, to tell why a message did not arrive."""
+    from gateway.store import open_db
+
+    db = open_db(settings, migrate_schema=False)
+    out = []
+    for sql in ("SELECT id, kind, state, attempts, key, last_error FROM jobs ORDER BY id",
+                "SELECT e.id, e.status, e.in_reply_to, e.subject, c.label FROM emails e "
+                "LEFT JOIN classifications c ON c.email_id = e.id ORDER BY e.id",
+                "SELECT request_id, who, channel, intent, substr(text, 1, 60) AS text FROM turns ORDER BY id",
+                "SELECT id, kind, state, attempts, last_error FROM outbox ORDER BY id"):
+        out.append("\n  ".join([sql.split(" FROM ")[1].split()[0], *map(str, db.query(sql))]))
+    db.close()
+    return "\n".join(out)

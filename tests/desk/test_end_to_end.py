@@ -134,3 +134,14 @@ def test_an_smtp_outage_delays_the_quote_but_loses_and_duplicates_nothing(
         assert quote["X-RcptTo"] == "lee@example.kr" and "275" in text_of(quote)
         loop.sink.quiet(2.0)
         assert db.execute("SELECT state FROM outbox WHERE kind = 'quote'").fetchone()[0] == "sent"
+
+
+def test_a_quiet_customer_is_reminded_once(make_settings: Callable[..., Settings], imap: Dovecot,
+                                           tmp_path: Path) -> None:
+    with start_loop(make_settings, imap, tmp_path, env={"BUSYBEE_DESK__REMINDER_HOURS": "0.0005"}) as loop:
+        loop.customer(CASES["ja"][1], subject=CASES["ja"][0], sender=CASES["ja"][6])
+        ask = loop.sink.next()
+        reminder = loop.sink.next()  # 1.8 s later: the delayed desk_remind job
+        assert "お待ちしております" in text_of(reminder) and "総重量" in text_of(reminder)
+        assert reminder["In-Reply-To"] == ask["In-Reply-To"] and reminder["X-RcptTo"] == "tanaka@example.jp"
+        loop.sink.quiet(3.0)
