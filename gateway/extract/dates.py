@@ -105,18 +105,38 @@ def find_dates(text: str, sent: date) -> list[DateMention]:
         add(m, _make(int(m[3]) if m[3] else None, _EN_MONTHS[m[1][:3].lower()], int(m[2]), sent))
     for m in re.finditer(r"\b(\d{1,2})(?:st|nd|rd|th)?\s(?:of\s)?" + _EN_MONTH_RE + r"(?:,?\s(\d{4}))?\b", text, i):
         add(m, _make(int(m[3]) if m[3] else None, _EN_MONTHS[m[2][:3].lower()], int(m[1]), sent))
-    for m in re.finditer(r"(?<![\d/.:])(\d{1,2})/(\d{1,2})(?![\d/.:])(?!\s?(?:cm|mm|kg|pcs))", text):
+    for m in re.finditer(r"(?<![\d/.:])(\d{1,2})/(\d{1,2})(?![\d/:])(?!\.\d)(?!\s?(?:cm|mm|kg|pcs))", text):
         a, b = int(m[1]), int(m[2])
         thai = bool(re.search(r"[\u0e00-\u0e7f]", text))
         day, month = (a, b) if thai or a > 12 else (b, a)
         add(m, _make(None, month, day, sent))
     _relative(text, sent, add)
+    for m in re.finditer(r"(\d{1,2})\s?(?:月末|월\s?말)|end\sof\s" + _EN_MONTH_RE, text, i):
+        month = int(m[1]) if m[1] else _EN_MONTHS[m[2][:3].lower()]
+        add(m, _month_end(month, sent))
+    for m in re.finditer(r"(오늘|今日|本日|วันนี้)", text):
+        add(m, sent, True)
+    for m in re.finditer(r"\b(?:the\s)?(\d{1,2})(?:st|nd|rd|th)\b(?!\s?(?:of\s)?" + _EN_MONTH_RE + ")", text, i):
+        add(m, _day_of_month(int(m[1]), sent), True)
+    bare_weekday = r"(?<![다음이번주來来今])([월화수목금토일])요일|(?<![来今週])([月火水木金土日])曜日?|วัน" + _TH_DAY_RE
+    for m in re.finditer(bare_weekday, text):
+        day = _WEEKDAYS[m[1] or m[2] or m[3]]
+        add(m, sent + timedelta(days=(day - sent.weekday()) % 7 or 7), True)
     for m in re.finditer(r"\b(?:on\s)?" + _EN_DAY_RE + r"\b(?!\s(?:next|this)\sweek)", text, i):
         ahead = (_WEEKDAYS[m[1].lower()] - sent.weekday()) % 7 or 7
         add(m, sent + timedelta(days=ahead), True)
     for m in re.finditer(r"(?<![\d月월/.\-])(\d{1,2})\s?(?:日|일)(?!\s?(?:間|以内|後|前|간|이내|후|전|\d))", text):
         add(m, _day_of_month(int(m[1]), sent), True)
     return sorted(found, key=lambda f: f.start)
+
+
+def _month_end(month: int, sent: date) -> date | None:
+    """The last day of `month` (this year, or next year when it is well past)."""
+    if not 1 <= month <= 12:
+        return None
+    year = sent.year + (1 if month < sent.month - 2 else 0)
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    return nxt - timedelta(days=1)
 
 
 def _day_of_month(day: int, sent: date) -> date | None:

@@ -195,3 +195,15 @@ def test_words_and_people_are_not_places() -> None:
 ])
 def test_container_traps(text: str, containers: str | None) -> None:
     assert fields(text)["containers"] == containers
+
+
+@pytest.mark.parametrize(("text", "sent", "iso"), [
+    ("FOB Dalian, ready 3/26.", datetime(2026, 3, 18), "2026-03-26"),
+    ("Please book it in for the 25th, pickup at the supplier.", datetime(2026, 3, 12), "2026-03-25"),
+    ("오늘 오후 4시에 샘플 박스 1개 픽업 부탁드립니다.", datetime(2026, 3, 5), "2026-03-05"),
+    ("수요일 오후 2시에 픽업 오시면 돼요.", datetime(2026, 1, 26), "2026-01-28"),
+    ("3月末出荷予定です", datetime(2026, 3, 3), "2026-03-31"),
+    ("cargo ready end of April", datetime(2026, 3, 3), "2026-04-30"),
+])
+def test_more_ready_dates(text: str, sent: datetime, iso: str) -> None:
+    assert fields(text, sent)["ready_date"] == iso
