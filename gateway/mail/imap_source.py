@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 # one UID FETCH pulls at most this much mail into memory (a Pi-class box; messages may be 50 MB each)
 FETCH_BUDGET_BYTES = 8 * 1024 * 1024
+# RFC 2177: servers may drop a client that IDLEs for 30 minutes; re-issue IDLE well before
+IDLE_MAX_SECONDS = 25 * 60
 
 
 @dataclass(frozen=True)
@@ -183,7 +185,7 @@ class ImapSource:
         acct = self.account
         if acct.idle and len(acct.folders) == 1 and session.can_idle:
             self.idling = True
-            session.idle_wait(acct.poll_seconds, self._stop)
+            session.idle_wait(min(acct.poll_seconds, IDLE_MAX_SECONDS), self._stop)
             self.idling = False
         else:
             self._stop.wait(acct.poll_seconds)
