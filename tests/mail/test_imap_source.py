@@ -122,6 +122,32 @@ def test_after_actions(
     assert state() == expected
 
 
+def test_move_without_the_move_extension_copies_and_expunges(
+    world_dir: Path, imap_runtime: Callable[[str], Runtime], run_source: Callable[..., ImapSource]
+) -> None:
+    server = Dovecot(world_dir, require_binary("dovecot"), move=False).start()
+    try:
+        server.maildir("alice", "Done")
+        for i in range(4):
+            server.deliver("alice", quote_email(i))
+        rt = imap_runtime(server.account_toml(after="move", move_to="Done", poll_seconds=0.3))
+        run_source(rt)
+        wait_for(lambda: emails(rt) == 4, what="4 emails")
+
+        def state() -> tuple[int, int]:
+            c = client(server)
+            try:
+                assert not c.has_capability("MOVE")
+                inbox = c.select_folder("INBOX", readonly=True)[b"EXISTS"]
+                return int(inbox), len(c.select_folder("Done", readonly=True) and c.search(["ALL"]))
+            finally:
+                c.logout()
+
+        wait_for(lambda: state() == (0, 4), what="INBOX expunged and 4 copies in Done")
+    finally:
+        server.stop()
+
+
 def test_restart_does_not_download_seen_mail_again(
     imap_server: Dovecot, imap_runtime: Callable[[str], Runtime], run_source: Callable[..., ImapSource]
 ) -> None:
