@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, WebSocket, WebSocketDisconnect
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlite_utils import Database
 from starlette.concurrency import run_in_threadpool
@@ -17,12 +17,13 @@ from starlette.concurrency import run_in_threadpool
 from gateway.chat.conversation import MAX_MESSAGE_CHARS, Snapshot, say, snapshot
 from gateway.chat.errors import LinkInvalid
 from gateway.chat.links import ChatLinks
+from gateway.db import transaction
 from gateway.desk import records
 from gateway.desk.errors import RequestNotFound
 from gateway.desk.messages import CHAT_UI, Catalogs
 from gateway.desk.service import Desk
 from gateway.jobs import JobQueue
-from gateway.web.auth import csrf_token, current_user
+from gateway.web.auth import check_csrf, csrf_token, current_user
 
 HERE = Path(__file__).parent
 TEMPLATES = Jinja2Templates(directory=[HERE / "templates", HERE.parent / "web" / "templates"])
@@ -160,3 +161,21 @@ def request_detail(request: Request, request_id: int, user: str = Depends(curren
     return TEMPLATES.TemplateResponse(request, "request.html", {
         "user": user, "csrf": csrf_token(request), "req": req, "turns": turns, "fields": fields,
         "chat_link": parts.links.link(req.id)})
+
+
+@router.post("/requests/{request_id}/state")
+def request_state(request: Request, request_id: int, state: str = Form(...), csrf: str = Form(""),
+                  user: str = Depends(current_user)) -> Response:
+    if not check_csrf(request, csrf) or state not in ("handed_over", "closed"):
+        raise HTTPException(400, "bad form")
+    parts = _parts(request.app)
+
+    def change(db: Database) -> None:
+        with transaction(db):
+            records.staff_set(db, request_id, state, user, time.time())
+
+    try:
+        _with_db(parts, change)
+    except RequestNotFound as exc:
+        raise HTTPException(404, f"no request {request_id}") from exc
+    return RedirectResponse(f"/requests/{request_id}", status_code=303)

@@ -174,3 +174,14 @@ def listing(db: Database, *, state: str | None = None, limit: int = 200) -> list
     return list(db.query(
         "SELECT r.*, (SELECT COUNT(*) FROM turns t WHERE t.request_id = r.id) AS turn_count FROM requests r "
         f"{where} ORDER BY r.attention DESC, r.id DESC LIMIT ?", [*args, limit]))
+
+
+def staff_set(db: Database, request_id: int, state: str, who: str, now: float) -> Request:
+    """Staff take a request over or close it: the desk stops answering; the step is kept as a staff turn."""
+    if state not in ("handed_over", "closed"):
+        raise ValueError(f"staff can only hand over or close a request, not set {state!r}")
+    get(db, request_id)  # RequestNotFound
+    db.execute("UPDATE requests SET state = ?, attention = 0, handover_reason = COALESCE(handover_reason, ?), "
+               "updated_at = ? WHERE id = ?", [state, f"taken over by {who}", now, request_id])
+    add_turn(db, request_id, who="staff", channel="email", text=f"{who}: {state}", intent=state, now=now)
+    return get(db, request_id)

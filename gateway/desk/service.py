@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any, Protocol
 
@@ -128,7 +129,8 @@ class Desk:
                 records.add_turn(db, request.id, who="customer", channel="chat", text=text, now=self.clock())
                 records.save(db, request, request.conversation, now=self.clock(), attention=True)
                 return [BotTurn(self.catalogs.gettext(request.language, CHAT_UI["closed"]), "closed")]
-            reading = self.reader.read("", text, [], None)
+            now = datetime.fromtimestamp(self.clock(), UTC).isoformat()  # relative dates count from now
+            reading = self.reader.read("", text, [], now)
             return self._customer_turn(db, queue, request, text, reading, channel="chat")
 
     def remind(self, db: Database, queue: JobQueue, request_id: int, prompted_at: float) -> bool:

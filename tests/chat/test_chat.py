@@ -103,3 +103,21 @@ def test_staff_see_requests_and_hand_overs_after_login(desk_world: DeskWorld, cl
     detail = client.get("/requests/1")
     assert detail.status_code == 200 and "글쎄요 0" in detail.text and "Incheon" in detail.text
     assert client.get("/requests/99").status_code == 404
+
+
+def test_staff_take_over_and_the_desk_stops_answering(desk_world: DeskWorld, client: TestClient) -> None:
+    desk_world.receive(AIR_KO, subject="항공 견적 요청")
+    login(client)
+    page = client.get("/requests/1")
+    csrf = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    assert client.post("/requests/1/state", data={"state": "closed", "csrf": "forged"}).status_code == 400
+    r = client.post("/requests/1/state", data={"state": "handed_over", "csrf": csrf}, follow_redirects=False)
+    assert r.status_code == 303
+    req = desk_world.request()
+    assert req.state == "handed_over" and req.handover_reason == "taken over by clerk"
+    sent = len(desk_world.sent())
+    ask = desk_world.sent()[-1]
+    desk_world.receive("120kg", subject=f"Re: {ask['Subject']}", label="other", in_reply_to=ask["Message-ID"])
+    assert len(desk_world.sent()) == sent and desk_world.request().attention  # staff's now, flagged
+    client.post("/requests/1/state", data={"state": "closed", "csrf": csrf})
+    assert desk_world.request().state == "closed"
