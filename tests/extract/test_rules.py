@@ -164,7 +164,8 @@ def test_package_counts(text: str, n: int) -> None:
     ("Commodity: knitted apparel (HTS 6110)", "knitted apparel"),
     ("品名：光学測定器（電池なし）\n総重量：45kg", "measuring instruments"),
     ("please quote LCL for 3 pallets of food flavoring raw material from Incheon", "food flavoring raw material"),
-    ("We export fresh cut orchids to Aalsmeer", "fresh cut orchids"),
+    ("We export teak garden benches to Aalsmeer", "teak garden benches"),
+    ("We export fresh cut orchids to Aalsmeer", "flowers"),
     ("ข้าวหอมมะลิ บรรจุกระสอบ 50 กก. จำนวน 5 ตู้", "jasmine rice"),
     ("冷凍マグロ 40ftリーファー１本", "frozen goods"),
     ("Price to Los Angeles please, 2 pallets", None),
@@ -207,3 +208,8 @@ def test_container_traps(text: str, containers: str | None) -> None:
 ])
 def test_more_ready_dates(text: str, sent: datetime, iso: str) -> None:
     assert fields(text, sent)["ready_date"] == iso
+
+
+def test_thai_sara_am_survives_normalisation() -> None:
+    f = fields("ขอราคาใหม่น้ำหอมไปปารีส น้ำหนักรวม 120 กก. จำนวน 8 กล่อง")
+    assert (f["commodity"], f["weight_kg"], f["packages"], f["destination"]) == ("perfume", 120, 8, "Paris")
