@@ -108,6 +108,8 @@ class Desk:
             if not rows:
                 return None
             email = rows[0]
+            if (email["from_addr"] or "").lower() == self.settings.smtp.from_addr.lower():
+                return None  # our own mail seen again (a Bcc, a bounce copy): never a customer turn
             refs = (email["refs"] or "").split()
             request = records.thread_of(db, in_reply_to=email["in_reply_to"], refs=refs,
                                         subject=email["subject"], sender=email["from_addr"])

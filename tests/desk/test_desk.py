@@ -137,3 +137,11 @@ def test_a_reminder_is_not_sent_after_the_customer_answered(desk_world: DeskWorl
     w.receive("120 kg", subject="Re: 항공 견적 요청 [R-000001]", label="other", in_reply_to=w.sent()[-1]["Message-ID"])
     assert not w.desk.remind(w.db, w.queue, job.payload["request_id"], job.payload["prompted_at"])
     assert json.loads(w.db.execute("SELECT known FROM requests").fetchone()[0])["weight_kg"] == 120.0
+
+
+def test_our_own_message_seen_again_is_not_a_customer_turn(desk_world: DeskWorld) -> None:
+    w = desk_world
+    w.receive(AIR_KO, subject="항공 견적 요청")
+    ask = w.sent()[-1]
+    w.receive(text_of(ask), subject=str(ask["Subject"]), sender=str(ask["From"]), in_reply_to=str(ask["In-Reply-To"]))
+    assert len(records.turns(w.db, 1)) == 2 and len(w.sent()) == 1
