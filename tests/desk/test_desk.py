@@ -145,3 +145,15 @@ def test_our_own_message_seen_again_is_not_a_customer_turn(desk_world: DeskWorld
     ask = w.sent()[-1]
     w.receive(text_of(ask), subject=str(ask["Subject"]), sender=str(ask["From"]), in_reply_to=str(ask["In-Reply-To"]))
     assert len(records.turns(w.db, 1)) == 2 and len(w.sent()) == 1
+
+
+def test_a_complete_order_is_booked_and_confirmed_to_the_sender(desk_world: DeskWorld) -> None:
+    w = desk_world
+    w.receive("Please book 1x20GP from Busan to Tokyo, ready 2026-12-10, as quoted.", subject="Booking",
+              label="order", sender="Park <park@example.kr>")
+    req = w.request()
+    assert req.kind == "order" and req.state == "booked" and req.outcome and req.outcome.startswith("B-")
+    (confirmation,) = w.sent()
+    assert confirmation["To"] == "park@example.kr" and req.outcome in str(confirmation["Subject"])
+    booking = w.db.execute("SELECT containers, origin, destination FROM bookings").fetchone()
+    assert tuple(booking) == ("1x20GP", "Busan", "Tokyo")
