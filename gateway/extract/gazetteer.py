@@ -155,7 +155,9 @@ class Gazetteer:
                 if any(not re.fullmatch(r"[ \-]{1,2}", g) for g in gaps):
                     continue
                 raw = text[first.start():last.end()].rstrip(".")
-                place, via = self._latin(raw, n, digit_after=text[last.end():last.end() + 1].isdigit())
+                in_reference = bool(re.match(r"-?\d", text[last.end():last.end() + 2])) or bool(
+                    re.search(r"\d-$", text[max(0, first.start() - 2):first.start()]))
+                place, via = self._latin(raw, n, digit_after=in_reference)
                 if place is not None:
                     weak = via == "name" and name_key(raw) in self.small
                     hit = Mention(first.start(), first.start() + len(raw), raw, place, via, weak)

@@ -14,8 +14,9 @@ _INCOTERM_LOWER = re.compile(
 # Checked in this order: an explicit word for air or rail, then sea, then road, then words that only suggest sea
 # (containers, CY) or road (inland delivery) - a sea shipment often mentions its trucking too.
 _MODES = [
-    ("air", r"\bair\b|airfreight|air\s?freight|by\sair|air\sshipment|\bawb\b|항공|비행기|航空|エア|空輸|ทางอากาศ|"
-            r"แอร์|เครื่องบิน|การบิน|air\scargo|airport|空港|공항|สนามบิน|\bflights?\b|เที่ยวบิน|항공편|便名"),
+    ("air", r"\bair\b|airfreight|air\s?freight|by\sair|air\sshipment|\bawb\b|항공|비행기|航空|"
+            r"エア便|エアー便|エアカーゴ|空輸|ทางอากาศ|"
+            r"แอร์(?!\s?(?:บ้าน|คอน))|เครื่องบิน|การบิน|air\scargo|airport|空港|공항|สนามบิน|\bflights?\b|เที่ยวบิน|항공편|便名"),
     ("rail", r"\brail\b|railway|\btrain\b|by\srail|철도|철송|기차|鉄道|列車|JRコンテナ|JR貨物|รถไฟ|ทางราง|"
              r"land\s?bridge|\btcr\b|\btsr\b|中欧班列|china\s?europe\s?railway"),
     ("sea", r"\bsea\b|ocean|seafreight|sea\s?freight|vessel|해상|선박|배편|海上|船便|海運|フェリー|ทางเรือ|เรือ|"
@@ -26,7 +27,6 @@ _MODES = [
     ("sea", r"\bfcl\b|\blcl\b|\bcy\b|\bcfs\b|container|컨테이너|コンテナ|ตู้คอนเทนเนอร์|ตู้|船|선적항|ท่าเรือ|"
             r"\bport\sof\s(?:loading|discharge)\b|\bpol\b|\bpod\b|\b(?:20|40|45)\s?(?:ft|feet|foot|')|"
             r"(?:20|40|45)\s?(?:피트|フィート|ฟุต)"),
-    ("road", r"陸送|내륙\s?운송|배송|配送|ขนส่งทางรถ"),
 ]
 
 _PACKAGE_WORDS = (

@@ -86,6 +86,9 @@ def _field(name: str, found: tuple[object, str | None]) -> tuple[str, object, st
     return name, found[0], found[1]
 
 
+_ROAD_HINT = re.compile(r"陸送|내륙\s?운송|배송|配送|ขนส่งทางรถ")
+
+
 def _implied_mode(text: str, containers: str | None, gaz: Gazetteer) -> tuple[str | None, str | None]:
     """Containers mean sea; airport codes mean air."""
     if containers:
@@ -93,7 +96,8 @@ def _implied_mode(text: str, containers: str | None, gaz: Gazetteer) -> tuple[st
     codes = [m for m in gaz.scan(text) if m.via == "code" and m.place.kind == "airport"]
     if codes:
         return "air", codes[0].raw
-    return None, None
+    road = _ROAD_HINT.search(text)
+    return ("road", road.group(0)) if road else (None, None)
 
 
 def _ready_date(text: str, sent_at: datetime | date | None) -> tuple[str, str] | None:

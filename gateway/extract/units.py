@@ -24,12 +24,12 @@ _VOLUME_UNITS = [
 _AFTER = r"(?![A-Za-z])"
 _PER_UNIT = re.compile(
     r"(?:per(?:\s\w+)?|each|/\s*(?:ctn|carton|box|pc|pallet|plt|bag|unit|case|piece|cntr|container)|@|ละ|ต่อ\S{0,6}|"
-    r"당|각|あたり|につき|/個|/箱|/ケース|/本|/대)\s*(?:약|approx\.?|about|around|ca\.?|約|ประมาณ)?\s*$",
+    r"당|각|各|あたり|につき|/個|/箱|/ケース|/本|/대)\s*(?:약|approx\.?|about|around|ca\.?|約|ประมาณ)?\s*$",
     re.IGNORECASE,
 )
 _PER_AFTER = re.compile(
-    r"^\s*(?:/\s*(?:ctn|carton|box|pc|pallet|plt|bag|unit|case|piece|ea|container|cntr|ctr|ตู้|本|대)|per\b|each\b|"
-    r"ea\b|ต่อ|ละ|씩|ずつ|/個|/箱)",
+    r"^\s*(?:/\s*(?:ctn|carton|box|pc|pallet|plt|bag|unit|case|piece|ea|container|cntr|ctr|ตู้|本|대|台|個|箱)|per\b|"
+    r"each\b|ea\b|ต่อ|ละ|씩|ずつ|麻袋|袋|箱|ケース|bags?\b|sacks?\b|boxes\b|cartons?\b|ctns?\b|กระสอบ|ถุง|포대|자루)",
     re.IGNORECASE,
 )
 _TOTAL = re.compile(
@@ -37,6 +37,10 @@ _TOTAL = re.compile(
     r"용적|부피|容積|体積|ปริมาตร)",
     re.IGNORECASE,
 )
+_PIECE_AFTER = re.compile(r"^\s*(?:麻袋|袋|箱|ケース|bags?\b|sacks?\b|boxes\b|cartons?\b|ctns?\b|กระสอบ|ถุง|포대|자루)",
+                          re.IGNORECASE)
+_VEHICLE_AFTER = re.compile(
+    r"^\s?(?:\d{1,2}\s?台|車|ユニック|トラック|ウイング|平ボディ|차|트럭|카고|윙바디|truck|lorry)", re.IGNORECASE)
 _PACK_BEFORE = re.compile(r"(?:กระสอบ|ถุง|bag|sack|포대|袋)\s*$", re.IGNORECASE)
 # What a per-unit value is per: a container (or box/truck of the shipment) or one piece.
 _PER_CONTAINER = re.compile(
@@ -54,7 +58,7 @@ class Quantity:
     start: int
     raw: str
     total: bool  # labelled as gross/total weight or volume
-    per: str | None = None  # "container" or "piece" when the value is per unit, not for the shipment
+    per: str | None = None  # "container", "piece" or "each" when the value is per unit, not for the shipment
 
 
 def _find(text: str, units: list[tuple[str, float]], *, thousands_dot: bool) -> list[Quantity]:
@@ -67,9 +71,15 @@ def _find(text: str, units: list[tuple[str, float]], *, thousands_dot: bool) -> 
             before = text[max(0, m.start() - 40):m.start()]
             after = text[m.end():m.end() + 12]
             per = None
+            if _VEHICLE_AFTER.match(after):
+                continue  # "4t車", "5톤 트럭": a truck size, not a weight
             if _PER_UNIT.search(before) or _PER_AFTER.match(after) or _PACK_BEFORE.search(before):
-                near = before[-16:] + " " + after
-                per = "container" if _PER_CONTAINER.search(near) or re.match(r"\s*each\b", after, re.I) else "piece"
+                if _PIECE_AFTER.match(after) or _PACK_BEFORE.search(before):
+                    per = "piece"
+                elif _PER_CONTAINER.search(before[-16:] + " " + after):
+                    per = "container"
+                else:
+                    per = "each"  # per container when containers are named, else per piece
             num = parse_number(m.group(1), thousands_dot=thousands_dot)
             if num is None or num <= 0:
                 continue
@@ -99,7 +109,7 @@ def pick_total(found: list[Quantity], containers: int = 0, pieces: int = 0) -> Q
     if whole:
         return max(whole, key=lambda q: q.value)
     for q in found:
-        count = containers if q.per == "container" else pieces
+        count = {"container": containers, "piece": pieces}.get(q.per or "", containers or pieces)
         if count:
             return Quantity(q.value * count, q.start, f"{q.raw} x {count}", False)
     return None

@@ -213,3 +213,20 @@ def test_more_ready_dates(text: str, sent: datetime, iso: str) -> None:
 def test_thai_sara_am_survives_normalisation() -> None:
     f = fields("ขอราคาใหม่น้ำหอมไปปารีส น้ำหนักรวม 120 กก. จำนวน 8 กล่อง")
     assert (f["commodity"], f["weight_kg"], f["packages"], f["destination"]) == ("perfume", 120, 8, "Paris")
+
+
+@pytest.mark.parametrize(("text", "kg"), [
+    ("40GP × 3本\nアーモンド（殻なし、22.68kg箱）、1本あたり 約 19.9 トン", 59_700),
+    ("20GP × 4本\nコーヒー生豆（60kg麻袋 × 320袋／本）\n総重量 76,800kg", 76_800),
+    ("明日、東京→仙台で4t1台空いてますか？雑貨 パレット6枚 2.5t。", 2_500),
+    ("コンテナ：40HC ×2（実入り）\n貨物：樹脂成形品　各約8トン", 16_000),
+])
+def test_japanese_weights(text: str, kg: float) -> None:
+    assert fields(text)["weight_kg"] == kg
+
+
+def test_mode_hints() -> None:
+    assert fields("大型トラック（エアサス）６台分で札幌まで")["mode"] == "road"
+    assert fields("40HC × 8本、東京で通関後に配送")["mode"] == "sea"
+    assert fields("国内配送のお見積り、東京から大阪まで")["mode"] == "road"
+    assert fields("お見積り（AQ-0319-KMJ）の条件で発注いたします。")["mode"] is None
