@@ -56,6 +56,10 @@ DEC USA TEU FEU EXP IMP GST VAT TAX BKG LTD INC LLC PTE BHD PVT PLC KOR JPN THA 
 TBA TBC NET ROW RAW HUB DIM END GEN BAG SET LOT KIT CAR VAN BUS CUT WAY ASK ETC EMS DHL UPS OOG
 """
 _IATA_STOPLIST = frozenset(_IATA_STOPLIST_WORDS.split())
+# Codes that are also freight words (AMS filing, SEA freight) count only in a pair: BKK-AMS, SEA to NRT.
+_PAIRED_OK = frozenset({"AMS", "SEA", "DXB", "MEL", "BOS", "ORD", "CAN", "NAN", "HAM"})
+_CODE_PAIR_BEFORE = re.compile(r"\b[A-Z]{3}\s?(?:-|–|→|->|/|\sto\s)\s?$")
+_CODE_PAIR_AFTER = re.compile(r"^\s?(?:-|–|→|->|/|\sto\s)\s?[A-Z]{3}\b")
 _KEY_PUNCT = re.compile(r"[\s\-_/]+")
 
 
@@ -157,7 +161,9 @@ class Gazetteer:
                 raw = text[first.start():last.end()].rstrip(".")
                 in_reference = bool(re.match(r"-?\d", text[last.end():last.end() + 2])) or bool(
                     re.search(r"\d-$", text[max(0, first.start() - 2):first.start()]))
-                place, via = self._latin(raw, n, digit_after=in_reference)
+                paired = bool(_CODE_PAIR_BEFORE.search(text[max(0, first.start() - 8):first.start()])
+                              or _CODE_PAIR_AFTER.match(text[last.end():last.end() + 8]))
+                place, via = self._latin(raw, n, digit_after=in_reference, paired=paired)
                 if place is not None:
                     weak = via == "name" and name_key(raw) in self.small
                     hit = Mention(first.start(), first.start() + len(raw), raw, place, via, weak)
@@ -169,12 +175,13 @@ class Gazetteer:
                 i += 1
         return out
 
-    def _latin(self, raw: str, n_words: int, *, digit_after: bool = False
+    def _latin(self, raw: str, n_words: int, *, digit_after: bool = False, paired: bool = False
                ) -> tuple[Place | None, Literal["code", "name"]]:
         if n_words == 1 and raw.isupper():
             if len(raw) == 5 and raw in self.codes:
                 return self.codes[raw], "code"
-            if len(raw) == 3 and raw in self.iata_in_text and not digit_after:
+            usable = raw in self.iata_in_text or (paired and raw in self.iata and raw in _PAIRED_OK)
+            if len(raw) == 3 and usable and not digit_after:
                 port = self.names.get(raw.casefold())
                 return (port if port is not None and port.kind == "port" else self.iata[raw]), "code"
         if len(raw) <= 2 and not raw.isupper():

@@ -54,6 +54,7 @@ _STRONG = re.compile(
     r"[^\n]{0,12}[:：|\t][^\S\n]*(?:\w{0,8}[^\S\n])?$",
     re.IGNORECASE,
 )
+_TITLE_BEFORE = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Mister|Khun|Sr|Sra)\.?|คุณ|คุน)\s?$")
 _HONORIFIC = re.compile(
     r"^\s?(?:様|さん|殿|氏|님|씨|部長|課長|社長|さま|です|でございます|と申します|입니다|드림|올림)")
 
@@ -73,7 +74,8 @@ def _role(text: str, m: Mention) -> tuple[str | None, bool]:
 
 def find_route(text: str, gazetteer: Gazetteer) -> Route:
     """Where the shipment goes from and to, as far as the text says."""
-    mentions = [m for m in gazetteer.scan(text) if not _HONORIFIC.match(text[m.end:m.end + 8])]
+    mentions = [m for m in gazetteer.scan(text) if not _HONORIFIC.match(text[m.end:m.end + 8])
+                and not _TITLE_BEFORE.search(text[max(0, m.start - 8):m.start])]
     evidence: dict[str, str] = {}
     found: dict[str, str] = {}
 

@@ -230,3 +230,13 @@ def test_mode_hints() -> None:
     assert fields("40HC × 8本、東京で通関後に配送")["mode"] == "sea"
     assert fields("国内配送のお見積り、東京から大阪まで")["mode"] == "road"
     assert fields("お見積り（AQ-0319-KMJ）の条件で発注いたします。")["mode"] is None
+
+
+def test_codes_that_are_freight_words_count_only_in_a_pair() -> None:
+    f = fields("Confirm weekly orchids BKK-AMS from 16 March, 40 boxes")
+    assert (f["origin"], f["destination"], f["mode"]) == ("Bangkok", "Amsterdam", "air")
+    assert fields("Please file the AMS and ISF for this booking")["destination"] is None
+
+
+def test_people_named_like_towns_are_not_places() -> None:
+    assert fields("Contact there is Mr. Kaya, +90 212 555 3381. 2x40HC to Mersin")["origin"] is None
