@@ -31,10 +31,10 @@ _MODES = [
 
 _PACKAGE_WORDS = (
     r"(?:cartons?|ctns?|cases?|pallets?|plts?|pkgs?|packages?|pieces?|pcs|boxes|crates?|drums?|bags?|bales?|"
-    r"rolls?|coils?|skids?|totes?|ibcs?|units?|sacks?|bundles?|"
-    r"카톤|박스|팔레트|파레트|팔렛|상자|포대|드럼|케이스|"
-    r"ケース|カートン|箱|パレット|個口|個|梱|ケ|袋|ドラム|"
-    r"กล่อง|พาเลท|พาเลต|ลัง|ชิ้น|หีบห่อ|แพ็ค|กระสอบ|ถุง|ม้วน|ถัง)"
+    r"rolls?|coils?|skids?|totes?|ibcs?|units?|sacks?|bundles?|big\sbags?|paintings|sets|"
+    r"카톤|박스|팔레트|파레트|팔렛|상자|포대|드럼|케이스|대의|"
+    r"ケース|カートン|箱|パレット|個口|個|梱|ケ|袋|ドラム|クレート|木箱|基|台|"
+    r"กล่อง|พาเลท|พาเลต|ลัง|ชิ้น|หีบห่อ|ห่อ|แพ็ค|กระสอบ|ถุง|ม้วน|ถัง|เครื่อง|คัน|ชุด|ตัว)"
 )
 _PACKAGES = re.compile(r"(?<![\d.x×])(?<!\d,)(\d{1,3}(?:,\d{3})*|\d+)\s?" + _PACKAGE_WORDS + r"(?![A-Za-z])",
                        re.IGNORECASE)
@@ -44,7 +44,12 @@ _PACKAGES_COUNTER = re.compile(  # パレット 3 枚, 팔레트는 22개, palle
     re.IGNORECASE,
 )
 _PALLET_WORD = re.compile(r"pallet|plt|skid|パレット|팔레트|파레트|팔렛|พาเลท|พาเลต", re.IGNORECASE)
-_PIECE_WORD = re.compile(r"piece|pcs|unit|bag|sack|個|개|ชิ้น|ถุง|กระสอบ|袋|포대", re.IGNORECASE)
+_PIECE_WORD = re.compile(r"piece|pcs|unit|(?<!big\s)bag|sack|個|개|ชิ้น|ถุง|กระสอบ|袋|포대|台|ตัว", re.IGNORECASE)
+_PACKAGES_AFTER_WORD = re.compile(  # 梱包：木箱 3, 荷姿 IBCタンク × 18基
+    r"(?:木箱|クレート|ケース|カートン|パレット|crates?|cartons?|pallets?)[ ]?(?:×[ ]?)?(\d{1,5})(?![\d.,])"
+    r"(?![ ]?(?:kg|cbm|m3|cm|mm|x|×|本|대|ตู้|t\b|トン))",
+    re.IGNORECASE,
+)
 _TOTAL_WORD = re.compile(r"(?:total|in\stotal|รวม|합계|총|合計|計)\s?[:：]?\s?$", re.IGNORECASE)
 _PACKAGES_LABEL = re.compile(
     r"(?:no\.?\s?of\s(?:packages|pkgs|cartons|pallets|pieces)|packages|pkgs|qty|quantity|pieces|"
@@ -240,8 +245,11 @@ _PACKAGES_KO = re.compile(
 def find_packages(text: str) -> tuple[int | None, str | None]:
     """The number of pieces/cartons/pallets: a labelled count, else the first count with a package word."""
     m = _PACKAGES_LABEL.search(text) or _PACKAGES_WORD_LABEL.search(text)
+    if m and _PIECE_WORD.match(text[m.end():m.end() + 8].strip()) and (_PACKAGES.search(text[m.end():])):
+        m = None  # "Quantity: 800 bags on 20 pallets": the pallets are the packages
     if not m:
-        found = [*_PACKAGES.finditer(text), *_PACKAGES_COUNTER.finditer(text), *_PACKAGES_KO.finditer(text)]
+        found = [*_PACKAGES.finditer(text), *_PACKAGES_COUNTER.finditer(text), *_PACKAGES_KO.finditer(text),
+                 *_PACKAGES_AFTER_WORD.finditer(text)]
         if not found:
             return None, None
         m = min(found, key=lambda f: (_package_rank(text, f), f.start()))

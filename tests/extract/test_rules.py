@@ -240,3 +240,13 @@ def test_codes_that_are_freight_words_count_only_in_a_pair() -> None:
 
 def test_people_named_like_towns_are_not_places() -> None:
     assert fields("Contact there is Mr. Kaya, +90 212 555 3381. 2x40HC to Mersin")["origin"] is None
+
+
+@pytest.mark.parametrize(("text", "n"), [
+    ("Quantity: 800 bags on 20 pallets", 20),
+    ("梱包：木箱 3\n重量：合計 1,240 kg", 3),
+    ("ราคานำเข้าโฟล์คลิฟท์มือสองจากโยโกฮามา 6 คัน", 6),
+    ("Packing: 20 big bags on pallets", 20),
+])
+def test_more_package_counts(text: str, n: int) -> None:
+    assert fields(text)["packages"] == n
