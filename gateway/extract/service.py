@@ -11,6 +11,7 @@ from sqlite_utils import Database
 
 from gateway.config import ExtractSettings, Settings
 from gateway.extract.errors import LlmError
+from gateway.extract.fields import Shipment
 from gateway.extract.gazetteer import Gazetteer
 from gateway.extract.llm import LlmExtractor, TokenBudget
 from gateway.extract.missing import Requirements, missing_fields
@@ -60,11 +61,8 @@ class Extractor:
             return dataclasses.replace(rules, llm_error=str(exc))
         return self._merge(rules, answer.shipment, answer.dropped)
 
-    def _merge(self, rules: Extraction, llm: object, dropped: dict[str, str]) -> Extraction:
+    def _merge(self, rules: Extraction, llm: Shipment, dropped: dict[str, str]) -> Extraction:
         """LLM values win where they are valid; places must be in the gazetteer, else they are unsupported."""
-        from gateway.extract.fields import Shipment
-
-        assert isinstance(llm, Shipment)
         unsupported = dict(rules.unsupported)
         updates: dict[str, str | None] = {}
         for name in ("origin", "destination"):
