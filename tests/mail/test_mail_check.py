@@ -81,3 +81,10 @@ def test_unknown_account_is_named(imap_server: Dovecot, make_settings: Callable[
     result = check(make_settings, imap_server.account_toml(), "nope")
     assert result.exit_code == 1 and "no IMAP account named 'nope' (accounts: sales)" in result.output
     assert CliRunner().invoke(cli, ["mail", "check", "--help"]).exit_code == 0
+
+
+def test_tls_on_the_plain_port_points_at_the_port(imap_server: Dovecot, make_settings: Callable[..., Settings]) -> None:
+    toml = imap_server.account_toml().replace(f"port = {imap_server.sport}", f"port = {imap_server.port}")
+    result = check(make_settings, toml)
+    assert result.exit_code == 1
+    assert "tls    FAIL" in result.output and "is this the right port for security = 'tls'?" in result.output
