@@ -95,7 +95,10 @@ class Parts:
         """A random snippet of this kind ('' when there is none)."""
         options = self.table.get(lang, self.table["en"]).get(kind) or self.table["en"].get(kind) or [""]
         text = rng.choice(options)
-        return text.replace("{name}", rng.choice(_NAMES)).replace("{date}", rng.choice(_DATES))
+        name = rng.choice(_NAMES)
+        email = name.split("<")[-1].rstrip(">")
+        text = text.replace("{name} <{email}>", name).replace("{email}", email)
+        return text.replace("{name}", name.split(" <")[0]).replace("{date}", rng.choice(_DATES))
 
 
 def _quote_block(body: str) -> str:

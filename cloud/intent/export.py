@@ -7,25 +7,32 @@ import io
 import logging
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
-from gateway.classify.manifest import INPUT_NAME, OUTPUT_NAME
+from gateway.classify.manifest import CHAR_INPUT_NAME, INPUT_NAME, OUTPUT_NAME
 
 
-def export_onnx(model: nn.Module, path: Path, example_len: int = 16) -> Path:
-    """Write `model` as ONNX with input `ids` int64 [batch, seq] and output `logits` [batch, labels]."""
+def export_onnx(model: nn.Module, path: Path, example_len: int = 16, chars: bool = False) -> Path:
+    """Write `model` as ONNX: input `ids` int64 [batch, seq] (and `chars` [batch, n]), output `logits`."""
     logging.getLogger("torch.onnx").setLevel(logging.ERROR)
     model.eval()
-    example = (torch.ones((2, example_len), dtype=torch.int64),)
+    example: tuple[torch.Tensor, ...] = (torch.ones((2, example_len), dtype=torch.int64),)
     batch, seq = torch.export.Dim("batch"), torch.export.Dim("seq")
+    names = [INPUT_NAME]
+    shapes: tuple[dict[int, Any], ...] = ({0: batch, 1: seq},)
+    if chars:
+        example += (torch.full((2, example_len * 4), 97, dtype=torch.int64),)
+        names.append(CHAR_INPUT_NAME)
+        shapes += ({0: batch, 1: torch.export.Dim("n_chars")},)
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
         warnings.simplefilter("ignore")
         torch.onnx.export(
-            model, example, str(path), input_names=[INPUT_NAME], output_names=[OUTPUT_NAME],
-            dynamic_shapes=({0: batch, 1: seq},), dynamo=True, external_data=False, verbose=False,
+            model, example, str(path), input_names=names, output_names=[OUTPUT_NAME],
+            dynamic_shapes=shapes, dynamo=True, external_data=False, verbose=False,
         )
     return path
 

@@ -1,9 +1,11 @@
 """The candidate architectures (PyTorch) and their training loop.
 
-- `FastTextClassifier`: fastText-style bag of subword unigrams plus hashed subword bigrams, computed
-  inside the graph (so ONNX and PyTorch see the same ids), Embedding(padding_idx=0) + masked mean + Linear.
+- `FastTextClassifier`: fastText-style bag of subword unigrams, hashed subword bigrams and (optionally)
+  hashed character n-grams of the code points, all computed inside the graph (so ONNX and PyTorch see
+  the same features), Embedding(padding_idx=0) + masked mean + Linear.
 - `CnnClassifier`: Embedding + Conv1d(kernel 3) + ReLU + masked max-pool + Linear.
-Both take `ids` int64 [batch, seq] (0 = padding) and return logits [batch, labels].
+Both take `ids` int64 [batch, seq] (0 = padding) — the fastText model with char n-grams also `chars`
+int64 [batch, n] (code points, 0 = padding) — and return logits [batch, labels].
 """
 
 from __future__ import annotations
@@ -18,16 +20,33 @@ from torch import nn
 from tqdm import tqdm
 
 HASH_MULTIPLIER = 1_000_003
+SPARSE = False  # measured: dense Adam beats SparseAdam (its coalesce) on this table
+
+
+def hash_ngrams(codes: torch.Tensor, n: int, buckets: int, offset: int) -> torch.Tensor:
+    """Ids offset + hash(n consecutive codes) mod buckets; 0 where the n-gram touches padding."""
+    width = codes.shape[1] - n + 1
+    h = codes[:, 0:width]
+    valid = h != 0
+    for k in range(1, n):
+        nxt = codes[:, k:k + width]
+        h = torch.remainder(h * HASH_MULTIPLIER + nxt, buckets)
+        valid = valid & (nxt != 0)
+    h = torch.remainder(h, buckets) + offset
+    return torch.where(valid, h, torch.zeros_like(h))
 
 
 class FastTextClassifier(nn.Module):
-    """Mean of unigram and hashed-bigram embeddings, then a linear layer."""
+    """Mean of unigram, hashed-bigram and hashed char n-gram embeddings, then a linear layer."""
 
-    def __init__(self, vocab: int, labels: int, dim: int = 64, buckets: int = 40_000, dropout: float = 0.2) -> None:
+    def __init__(self, vocab: int, labels: int, dim: int = 64, buckets: int = 40_000, dropout: float = 0.2,
+                 char_buckets: int = 0, char_ngrams: tuple[int, ...] = (2, 3, 4)) -> None:
         super().__init__()
         self.vocab = vocab
         self.buckets = buckets
-        self.emb = nn.Embedding(vocab + buckets, dim, padding_idx=0, sparse=True)
+        self.char_buckets = char_buckets
+        self.char_ngrams = char_ngrams
+        self.emb = nn.Embedding(vocab + buckets + char_buckets, dim, padding_idx=0, sparse=SPARSE)
         self.drop = nn.Dropout(dropout)
         self.fc = nn.Linear(dim, labels)
 
@@ -40,8 +59,26 @@ class FastTextClassifier(nn.Module):
         bigrams = torch.where((left != 0) & (right != 0), hashed, torch.zeros_like(hashed))
         return torch.cat([ids, bigrams], dim=1)
 
-    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+    def all_features(self, ids: torch.Tensor, chars: torch.Tensor | None = None) -> torch.Tensor:
+        """Every feature id of each row (0 = none): unigrams, bigrams, character n-grams."""
         feats = self.features(ids)
+        if self.char_buckets and chars is not None:
+            offset = self.vocab + self.buckets
+            grams = [hash_ngrams(chars, n, self.char_buckets, offset) for n in self.char_ngrams]
+            feats = torch.cat([feats, *grams], dim=1)
+        return feats
+
+    def forward_bag(self, ids: torch.Tensor, chars: torch.Tensor | None = None) -> torch.Tensor:
+        """The same function as forward() through embedding_bag: no padded [batch, n, dim] tensor (training)."""
+        feats = self.all_features(ids, chars)
+        keep = feats != 0
+        counts = keep.sum(dim=1)
+        offsets = torch.cat([torch.zeros(1, dtype=torch.int64), counts.cumsum(0)[:-1]])
+        pooled = nn.functional.embedding_bag(feats[keep], self.emb.weight, offsets, mode="mean")
+        return self.fc(self.drop(pooled))
+
+    def forward(self, ids: torch.Tensor, chars: torch.Tensor | None = None) -> torch.Tensor:
+        feats = self.all_features(ids, chars)
         mask = (feats != 0).unsqueeze(-1).to(torch.float32)
         summed = (self.emb(feats) * mask).sum(dim=1)
         pooled = summed / mask.sum(dim=1).clamp(min=1.0)
@@ -58,7 +95,7 @@ class CnnClassifier(nn.Module):
         self.drop = nn.Dropout(dropout)
         self.fc = nn.Linear(channels, labels)
 
-    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+    def forward(self, ids: torch.Tensor, chars: torch.Tensor | None = None) -> torch.Tensor:
         mask = (ids != 0).unsqueeze(1)
         hidden = torch.relu(self.conv(self.emb(ids).transpose(1, 2)))
         hidden = torch.where(mask, hidden, torch.zeros_like(hidden))
@@ -73,13 +110,15 @@ class TrainConfig:
     """Hyper-parameters of one training run."""
 
     arch: str = "fasttext"
-    dim: int = 64
-    buckets: int = 40_000
+    dim: int = 32
+    buckets: int = 20_000
     epochs: int = 5
     batch_size: int = 64
     lr: float = 0.01
     weight_decay: float = 0.0
     max_tokens: int = 384
+    char_buckets: int = 80_000
+    max_chars: int = 1000
     seed: int = 0
 
 
@@ -87,13 +126,14 @@ def build(config: TrainConfig, vocab: int, labels: int) -> nn.Module:
     """A fresh model of the configured architecture, initialised from the seed."""
     torch.manual_seed(config.seed)
     if config.arch == "fasttext":
-        return FastTextClassifier(vocab, labels, dim=config.dim, buckets=config.buckets)
+        return FastTextClassifier(vocab, labels, dim=config.dim, buckets=config.buckets,
+                                  char_buckets=config.char_buckets)
     if config.arch == "cnn":
         return CnnClassifier(vocab, labels, dim=config.dim)
     raise ValueError(f"unknown architecture {config.arch!r} (known: {', '.join(ARCHITECTURES)})")
 
 
-def pad_batch(rows: Sequence[Sequence[int]], max_tokens: int) -> torch.Tensor:
+def pad_batch(rows: Sequence[Sequence[int] | np.ndarray], max_tokens: int) -> torch.Tensor:
     """Right-padded int64 [batch, seq >= 1]; the same layout the gateway's encode() makes."""
     rows = [r[:max_tokens] for r in rows]
     width = max(1, max((len(r) for r in rows), default=1))
@@ -103,7 +143,18 @@ def pad_batch(rows: Sequence[Sequence[int]], max_tokens: int) -> torch.Tensor:
     return torch.from_numpy(arr)
 
 
-def fit(model: nn.Module, ids: Sequence[Sequence[int]], labels: Sequence[int], config: TrainConfig,
+Example = tuple[Sequence[int] | np.ndarray, Sequence[int] | np.ndarray]  # (token ids, code points)
+
+
+def batch_inputs(examples: Sequence[Example], config: TrainConfig) -> tuple[torch.Tensor, ...]:
+    """Padded model inputs for a batch: ids, and chars when the model reads characters."""
+    ids = pad_batch([e[0] for e in examples], config.max_tokens)
+    if config.arch == "fasttext" and config.char_buckets:
+        return ids, pad_batch([e[1] for e in examples], config.max_chars)
+    return (ids,)
+
+
+def fit(model: nn.Module, ids: Sequence[Example], labels: Sequence[int], config: TrainConfig,
         weights: Sequence[float] | None = None, progress: bool = True) -> nn.Module:
     """Train with Adam on (ids, label) pairs; deterministic for a given seed (one CPU thread)."""
     torch.manual_seed(config.seed)
@@ -123,7 +174,8 @@ def fit(model: nn.Module, ids: Sequence[Sequence[int]], labels: Sequence[int], c
         rng.shuffle(order)
         for start in range(0, len(order), config.batch_size):
             batch = order[start:start + config.batch_size]
-            logits = model(pad_batch([ids[i] for i in batch], config.max_tokens))
+            inputs = batch_inputs([ids[i] for i in batch], config)
+            logits = model.forward_bag(*inputs) if isinstance(model, FastTextClassifier) else model(*inputs)
             loss = (nn.functional.cross_entropy(logits, y[batch], reduction="none") * w[batch]).sum() / w[batch].sum()
             for opt in opts:
                 opt.zero_grad()
@@ -137,8 +189,8 @@ def fit(model: nn.Module, ids: Sequence[Sequence[int]], labels: Sequence[int], c
 
 
 @torch.no_grad()
-def predict(model: nn.Module, ids: Sequence[Sequence[int]], max_tokens: int, batch_size: int = 256) -> np.ndarray:
+def predict(model: nn.Module, ids: Sequence[Example], config: TrainConfig, batch_size: int = 256) -> np.ndarray:
     """Logits [n, labels] from PyTorch eager."""
     model.eval()
-    out = [model(pad_batch(ids[i:i + batch_size], max_tokens)).numpy() for i in range(0, len(ids), batch_size)]
+    out = [model(*batch_inputs(ids[i:i + batch_size], config)).numpy() for i in range(0, len(ids), batch_size)]
     return np.concatenate(out) if out else np.zeros((0, 0), dtype=np.float32)

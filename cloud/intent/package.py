@@ -31,13 +31,16 @@ def file_entries(out: Path) -> dict[str, FileEntry]:
 
 
 def write_manifest(out: Path, *, version: str, labels: list[str], max_tokens: int,
-                   golden: list[tuple[str, str]], metrics: dict[str, Any], training: dict[str, Any]) -> Manifest:
+                   golden: list[tuple[str, str]], metrics: dict[str, Any], training: dict[str, Any],
+                   min_confidence: dict[str, float] | None = None, char_input: str | None = None,
+                   max_chars: int = 0) -> Manifest:
     """Hash the bundle's files and write manifest.json (atomically); returns what was written."""
     tokenizer = Tokenizer.from_file(str(out / TOKENIZER_FILE))
     manifest = Manifest(
         name=NAME, version=version, labels=labels, max_tokens=max_tokens, files=file_entries(out),
         tokenizer_fingerprint=tokenizer_fingerprint(tokenizer.get_vocab(with_added_tokens=True)),
         golden=[Golden(text=t, label=lab) for t, lab in golden], metrics=metrics, training=training,
+        min_confidence=min_confidence or {}, char_input=char_input, max_chars=max_chars,
     )
     tmp = out / (MANIFEST + ".tmp")
     tmp.write_text(manifest.to_json(), encoding="utf-8")

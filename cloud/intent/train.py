@@ -27,13 +27,13 @@ from cloud.intent import corpus as C
 from cloud.intent.compose import Composer, Parts
 from cloud.intent.evaluate import report, scores, spam_report
 from cloud.intent.export import export_onnx, max_abs_diff
-from cloud.intent.models import TrainConfig, build, fit, predict
+from cloud.intent.models import Example, TrainConfig, batch_inputs, build, fit, predict
 from cloud.intent.package import write_manifest
 from cloud.intent.report import write_card
 from cloud.intent.tokenizer import tokenizer_stats, train_tokenizer
 from gateway.classify.bundle import load_bundle
-from gateway.classify.manifest import MODEL_FILE, TOKENIZER_FILE, sha256_file
-from gateway.classify.model import IntentModel
+from gateway.classify.manifest import CHAR_INPUT_NAME, MODEL_FILE, TOKENIZER_FILE, sha256_file
+from gateway.classify.model import IntentModel, char_row
 
 LABELS = list(C.LABELS)
 
@@ -46,9 +46,10 @@ class Options:
     seed: int = 0
     variants: int = 4
     vocab_size: int = 8000
-    spam_per_class: int = 500  # SpamAssassin training messages per class (spam, ham)
+    spam_per_class: int = 500  # SpamAssassin training messages per class (spam, ham); the rest validates
+    spam_fp_target: float = 0.005  # legitimate validation mail flagged as spam, at most
     limit: int = 0  # >0: only this many hand-written emails per language (quick runs, tests)
-    compare: bool = True
+    compare: bool = False
     corpus: Path = C.CORPUS
     spamassassin: Path = C.SPAMASSASSIN
     config: TrainConfig = field(default_factory=TrainConfig)
@@ -63,6 +64,7 @@ class Data:
     val: list[C.Email]
     heldout: list[C.Email]
     sa_train: list[C.Email]
+    sa_val: list[C.Email]
     sa_test: list[C.Email]
     composer: Composer
 
@@ -76,15 +78,17 @@ def load_data(opts: Options) -> Data:
     train, val = C.split_hand(hand)
     sa: list[C.Email] = list(C.read_spamassassin(opts.spamassassin)) if opts.spam_per_class else []
     sa_train, sa_test = C.split_spamassassin(sa)
-    capped = []
+    capped: list[C.Email] = []
+    sa_val: list[C.Email] = []
     for label in ("spam", "other"):
         pool = [e for e in sa_train if e.label == label]
         pool.sort(key=lambda e: C.bucket(f"{opts.seed}:{e.id}", 1 << 30))
         capped += pool[: opts.spam_per_class]
+        sa_val += pool[opts.spam_per_class:]  # SpamAssassin training messages left over: validation
     if opts.limit:
-        sa_test = sa_test[: opts.limit * 2]
+        sa_test, sa_val = sa_test[: opts.limit * 2], sa_val[: opts.limit * 2]
     composer = Composer(Parts(C.load_parts(opts.corpus)), seed=opts.seed)
-    return Data(train, val, C.load_heldout(opts.corpus), capped, sa_test, composer)
+    return Data(train, val, C.load_heldout(opts.corpus), capped, sa_val, sa_test, composer)
 
 
 def training_set(data: Data, hand: list[C.Email], variants: int) -> list[C.Email]:
@@ -92,10 +96,13 @@ def training_set(data: Data, hand: list[C.Email], variants: int) -> list[C.Email
     return hand + data.composer.compose(hand, variants) + data.sa_train
 
 
-def encode(tok: Any, emails: list[C.Email], max_tokens: int) -> list[list[int]]:
-    """Token ids of the model texts (the same tokenizer call the gateway makes)."""
-    encs = tok.encode_batch([e.text for e in emails], add_special_tokens=False)
-    return [e.ids[:max_tokens] for e in encs]
+def encode(tok: Any, emails: list[C.Email], config: TrainConfig) -> list[Example]:
+    """(token ids, code points) of the model texts — the same calls the gateway makes."""
+    texts = [e.text for e in emails]
+    encs = tok.encode_batch(texts, add_special_tokens=False)
+    empty = np.zeros(0, dtype=np.int64)
+    chars = [char_row(t, config.max_chars) if config.char_buckets else empty for t in texts]
+    return [(np.asarray(e.ids[: config.max_tokens], dtype=np.int64), c) for e, c in zip(encs, chars, strict=True)]
 
 
 def make_tokenizer(data: Data, hand: list[C.Email], vocab_size: int) -> Any:
@@ -105,27 +112,75 @@ def make_tokenizer(data: Data, hand: list[C.Email], vocab_size: int) -> Any:
 
 def train_model(tok: Any, emails: list[C.Email], config: TrainConfig, progress: bool) -> Any:
     """A trained torch model from training emails."""
-    ids = encode(tok, emails, config.max_tokens)
+    ids = encode(tok, emails, config)
     y = [LABELS.index(e.label) for e in emails]
     model = build(config, tok.get_vocab_size(), len(LABELS))
     return fit(model, ids, y, config, progress=progress)
 
 
-def eval_torch(tok: Any, model: Any, emails: list[C.Email], max_tokens: int) -> list[str]:
+def eval_torch(tok: Any, model: Any, emails: list[C.Email], config: TrainConfig) -> list[str]:
     """Predicted labels from PyTorch eager."""
-    logits = predict(model, encode(tok, emails, max_tokens), max_tokens)
+    logits = predict(model, encode(tok, emails, config), config)
     return [LABELS[i] for i in logits.argmax(1)] if len(emails) else []
 
 
-def latency_us(tok: Any, model: Any, text: str, max_tokens: int, n: int = 200) -> float:
+def latency_us(tok: Any, model: Any, email: C.Email, config: TrainConfig, n: int = 200) -> float:
     """Median PyTorch-eager latency of one email (tokenize + forward), microseconds."""
     times = []
     with torch.no_grad():
         for _ in range(n):
             t0 = time.perf_counter()
-            model(torch.tensor([tok.encode(text, add_special_tokens=False).ids[:max_tokens] or [0]]))
+            model(*batch_inputs(encode(tok, [email], config), config))
             times.append(time.perf_counter() - t0)
     return round(float(np.median(times)) * 1e6, 1)
+
+
+def probabilities(tok: Any, model: Any, emails: list[C.Email], config: TrainConfig) -> np.ndarray:
+    """Softmax probabilities from PyTorch eager."""
+    logits = predict(model, encode(tok, emails, config), config)
+    z = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return np.asarray(z / z.sum(axis=1, keepdims=True))
+
+
+def decide(probs: np.ndarray, spam_min: float) -> list[str]:
+    """Labels under a minimum spam confidence (the gateway's IntentModel.decide rule)."""
+    out = []
+    for row in probs:
+        order = np.argsort(-row, kind="stable")
+        best = int(order[0])
+        if LABELS[best] == "spam" and row[best] < spam_min:
+            best = int(order[1])
+        out.append(LABELS[best])
+    return out
+
+
+SPAM_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.99)
+
+
+def select(data: Data, opts: Options) -> dict[str, Any]:
+    """Model selection on the training writers' validation split: scores, and the minimum spam confidence.
+
+    The threshold is the lowest one that keeps legitimate validation mail (hand-written + SpamAssassin ham
+    left over from training) flagged as spam at or below `spam_fp_target`.
+    """
+    emails = training_set(data, data.train, opts.variants)
+    tok = make_tokenizer(data, data.train, opts.vocab_size)
+    model = train_model(tok, emails, opts.config, opts.progress)
+    val = data.val + data.sa_val
+    probs = probabilities(tok, model, val, opts.config)
+    gold = [e.label for e in val]
+    grid = []
+    for t in SPAM_GRID:
+        pred = decide(probs, t)
+        grid.append({"min_spam": t, **spam_report(gold, pred),
+                     "hand_macro_f1": scores(gold[: len(data.val)], pred[: len(data.val)], LABELS).get("macro_f1")})
+    fp_ok = [g for g in grid if (g["ham_false_positive_rate"] or 0.0) <= opts.spam_fp_target]
+    chosen = fp_ok[0] if fp_ok else grid[-1]
+    hand = scores(gold[: len(data.val)], decide(probs[: len(data.val)], 0.0), LABELS)
+    return {"val_macro_f1": hand.get("macro_f1"), "val_accuracy": hand.get("accuracy"), "n": hand.get("n"),
+            "min_spam": chosen["min_spam"], "spam_grid": grid,
+            "tokenizer": {lang: tokenizer_stats(tok, [e.text for e in data.val if e.lang == lang])
+                          for lang in C.LANGS}}
 
 
 def compare(data: Data, opts: Options) -> dict[str, Any]:
@@ -138,16 +193,12 @@ def compare(data: Data, opts: Options) -> dict[str, Any]:
         t0 = time.perf_counter()
         model = train_model(tok, emails, config, opts.progress)
         seconds = time.perf_counter() - t0
-        pred = eval_torch(tok, model, data.val, config.max_tokens)
+        pred = eval_torch(tok, model, data.val, config)
         s = scores([e.label for e in data.val], pred, LABELS)
         results[arch] = {"val_macro_f1": s.get("macro_f1"), "val_accuracy": s.get("accuracy"),
                          "train_seconds": round(seconds, 1),
-                         "torch_latency_us": latency_us(tok, model, data.val[0].text if data.val else "x",
-                                                        config.max_tokens),
+                         "torch_latency_us": latency_us(tok, model, data.val[0], config) if data.val else None,
                          "params": sum(p.numel() for p in model.parameters())}
-        if arch == opts.config.arch:
-            results["tokenizer"] = {lang: tokenizer_stats(tok, [e.text for e in data.val if e.lang == lang])
-                                    for lang in C.LANGS}
     return results
 
 
@@ -190,7 +241,9 @@ def run(opts: Options) -> dict[str, Any]:
     data = load_data(opts)
     steps.set_postfix_str("corpus")
     steps.update(1)
+    selection = select(data, opts)
     comparison = compare(data, opts) if opts.compare else {}
+    min_confidence = {"spam": selection["min_spam"]}
     steps.set_postfix_str("compared")
     steps.update(1)
     final_hand = data.train + data.val
@@ -203,12 +256,14 @@ def run(opts: Options) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix=".intent-", dir=opts.out.parent))
     try:
         tok.save(str(work / TOKENIZER_FILE))
-        export_onnx(model, work / MODEL_FILE)
-        probe = encode(tok, data.heldout[:64], opts.config.max_tokens)
-        torch_logits = predict(model, probe, opts.config.max_tokens)
+        export_onnx(model, work / MODEL_FILE, chars=bool(opts.config.char_buckets))
+        probe = encode(tok, data.heldout[:64], opts.config)
+        torch_logits = predict(model, probe, opts.config)
         steps.set_postfix_str("exported")
         steps.update(1)
         version = f"{dt.date.today():%Y.%m.%d}-s{opts.seed}"
+        char_spec: dict[str, Any] = (
+            {"char_input": CHAR_INPUT_NAME, "max_chars": opts.config.max_chars} if opts.config.char_buckets else {})
         training = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "seed": opts.seed,
                     "hand_written": len(final_hand), "composed": len(emails) - len(final_hand) - len(data.sa_train),
                     "spamassassin": len(data.sa_train), "examples": len(emails),
@@ -216,17 +271,18 @@ def run(opts: Options) -> dict[str, Any]:
                     "config": asdict(opts.config), "vocab_size": tok.get_vocab_size(),
                     "heldout_sha256": sha256_file(opts.corpus / "heldout" / "heldout.jsonl")}
         write_manifest(work, version=version, labels=LABELS, max_tokens=opts.config.max_tokens, golden=[],
-                       metrics={}, training=training)
+                       metrics={}, training=training, min_confidence=min_confidence, **char_spec)
         runtime = load_bundle(work)
         golden = pick_golden(runtime, final_hand)
         parity = max_abs_diff(runtime.logits([e.text for e in data.heldout[:64]]), torch_logits)
         metrics = evaluate_bundle(runtime, data)
         metrics["onnx_vs_torch_max_abs_diff"] = parity
         metrics["validation"] = comparison
+        metrics["selection"] = selection
         metrics["seconds"] = round(time.perf_counter() - started, 1)
         write_card(work, metrics, training, LABELS, version)
         write_manifest(work, version=version, labels=LABELS, max_tokens=opts.config.max_tokens, golden=golden,
-                       metrics=_summary(metrics), training=training)
+                       metrics=_summary(metrics), training=training, min_confidence=min_confidence, **char_spec)
         load_bundle(work)  # the final bundle, with its golden examples, must verify
         steps.set_postfix_str("verified")
         steps.update(1)
@@ -242,6 +298,7 @@ def _summary(metrics: dict[str, Any]) -> dict[str, Any]:
     held = metrics["heldout"]
     return {"heldout": {k: held[k] for k in ("n", "accuracy", "macro_f1", "per_class", "per_language", "spam")},
             "spamassassin_test": metrics.get("spamassassin_test"), "validation": metrics.get("validation"),
+            "selection": {k: v for k, v in metrics["selection"].items() if k != "spam_grid"},
             "onnx_vs_torch_max_abs_diff": metrics["onnx_vs_torch_max_abs_diff"]}
 
 
@@ -267,9 +324,11 @@ def print_metrics(metrics: dict[str, Any], out: Path) -> None:
     print(f"  held-out spam: {json.dumps(held['spam'])}")
     if metrics.get("spamassassin_test"):
         print(f"  spamassassin test: {json.dumps(metrics['spamassassin_test'])}")
+    sel = metrics["selection"]
+    print(f"  validation (training writers) n={sel['n']} macro-F1 {sel['val_macro_f1']}, "
+          f"minimum spam confidence {sel['min_spam']}")
     for arch, v in (metrics.get("validation") or {}).items():
-        if arch != "tokenizer":
-            print(f"  validation {arch}: {json.dumps(v)}")
+        print(f"  architecture {arch}: {json.dumps(v)}")
     print(f"  ONNX vs torch max |diff| {metrics['onnx_vs_torch_max_abs_diff']:.2e}; total {metrics['seconds']} s")
 
 
@@ -280,19 +339,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--arch", choices=("fasttext", "cnn"), default="fasttext")
     parser.add_argument("--epochs", type=int, default=TrainConfig.epochs)
+    parser.add_argument("--dim", type=int, default=TrainConfig.dim)
+    parser.add_argument("--buckets", type=int, default=TrainConfig.buckets, help="hashed subword-bigram buckets")
+    parser.add_argument("--char-buckets", type=int, default=TrainConfig.char_buckets,
+                        help="hashed character 2-4-gram buckets (0: no character n-grams)")
     parser.add_argument("--variants", type=int, default=Options.variants)
     parser.add_argument("--limit", type=int, default=0, help="hand-written emails per language (quick runs)")
     parser.add_argument("--spam-per-class", type=int, default=Options.spam_per_class)
-    parser.add_argument("--no-compare", action="store_true", help="skip the architecture comparison")
+    parser.add_argument("--compare", action="store_true",
+                        help="also train the CNN and compare architectures on the validation split (+~40 s)")
     parser.add_argument("--corpus", type=Path, default=C.CORPUS)
     parser.add_argument("--spamassassin", type=Path, default=C.SPAMASSASSIN)
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     opts = Options(out=args.out, seed=args.seed, variants=args.variants, limit=args.limit,
-                   spam_per_class=args.spam_per_class, compare=not args.no_compare, corpus=args.corpus,
+                   spam_per_class=args.spam_per_class, compare=args.compare, corpus=args.corpus,
                    spamassassin=args.spamassassin, progress=not args.quiet,
-                   config=TrainConfig(arch=args.arch, epochs=args.epochs, seed=args.seed))
+                   config=TrainConfig(arch=args.arch, epochs=args.epochs, seed=args.seed, dim=args.dim,
+                                      buckets=args.buckets, char_buckets=args.char_buckets))
     try:
         metrics = run(opts)
     except C.CorpusError as exc:

@@ -18,7 +18,7 @@ from gateway.classify.manifest import (
     sha256_file,
     tokenizer_fingerprint,
 )
-from gateway.classify.model import IntentModel, make_session
+from gateway.classify.model import IntentModel, make_session, softmax
 
 REQUIRED_FILES = (MODEL_FILE, TOKENIZER_FILE)
 
@@ -79,6 +79,9 @@ def load_bundle(path: Path, *, threads: int = 1) -> IntentModel:
     manifest = read_manifest(path)
     if len(set(manifest.labels)) != len(manifest.labels):
         raise BundleError(f"{path / MANIFEST}: duplicate labels {manifest.labels}")
+    unknown = sorted(set(manifest.min_confidence) - set(manifest.labels))
+    if unknown:
+        raise BundleError(f"{path / MANIFEST}: min_confidence names unknown labels {unknown}")
     verify_files(path, manifest)
     tokenizer = load_tokenizer(path, manifest)
     try:
@@ -87,7 +90,9 @@ def load_bundle(path: Path, *, threads: int = 1) -> IntentModel:
         raise BundleError(f"{path / MODEL_FILE}: onnxruntime cannot load it: {exc}") from exc
     _check_signature(path, session, manifest)
     model = IntentModel(session, tokenizer, manifest.labels, max_tokens=manifest.max_tokens,
-                        version=manifest.version, input_name=manifest.input)
+                        version=manifest.version, input_name=manifest.input,
+                        min_confidence=manifest.min_confidence, char_input=manifest.char_input,
+                        max_chars=manifest.max_chars)
     self_test(model, manifest)
     return model
 
@@ -95,8 +100,12 @@ def load_bundle(path: Path, *, threads: int = 1) -> IntentModel:
 def _check_signature(path: Path, session: object, manifest: Manifest) -> None:
     inputs = {i.name: i for i in session.get_inputs()}  # type: ignore[attr-defined]
     outputs = session.get_outputs()  # type: ignore[attr-defined]
-    if manifest.input not in inputs:
-        raise BundleError(f"{path / MODEL_FILE}: has no input {manifest.input!r} (it has {sorted(inputs)})")
+    for name in (manifest.input, manifest.char_input):
+        if name and name not in inputs:
+            raise BundleError(f"{path / MODEL_FILE}: has no input {name!r} (it has {sorted(inputs)})")
+    expected = {name for name in (manifest.input, manifest.char_input) if name}
+    if set(inputs) != expected:
+        raise BundleError(f"{path / MODEL_FILE}: takes inputs {sorted(inputs)}, the manifest names {sorted(expected)}")
     if not outputs:
         raise BundleError(f"{path / MODEL_FILE}: has no outputs")
     width = outputs[0].shape[-1] if outputs[0].shape else None
@@ -119,11 +128,8 @@ def self_test(model: IntentModel, manifest: Manifest) -> None:
             f"model {manifest.version}: outputs shape {list(logits.shape)} for {len(probe)} inputs, expected "
             f"{len(manifest.labels)} scores per input (one per label {manifest.labels})"
         )
-    failed = [
-        (g, manifest.labels[int(row.argmax())])
-        for g, row in zip(manifest.golden, logits, strict=False)
-        if manifest.labels[int(row.argmax())] != g.label
-    ]
+    given = [manifest.labels[model.decide(row)] for row in softmax(logits)]
+    failed = [(g, got) for g, got in zip(manifest.golden, given, strict=False) if got != g.label]
     if failed:
         detail = "; ".join(f"{json.dumps(g.text[:40], ensure_ascii=False)}… expected {g.label}, got {got}"
                            for g, got in failed[:3])

@@ -28,16 +28,21 @@ _CUT_LINE = re.compile(
         -{2,}\s*(?:original\s+message|forwarded\s+message|begin\s+forwarded\s+message|
                   元のメッセージ|転送メッセージ|転送されたメッセージ|원본\s*메시지|전달된\s*메시지|
                   ข้อความต้นฉบับ|ข้อความเดิม|ข้อความที่ส่งต่อ)[^\n]*
-      | -{3,}\s*[^-\s][^-]{1,60}\s*-{3,}
+      | -{3,}.{0,120}(?:@|\d{1,2}:\d{2}|forward|original|転送|전달|원본|ส่งต่อ|ต้นฉบับ|เดิม).{0,120}-{3,}
       | begin\s+forwarded\s+message:?
       | on\s.{4,200}\swrote:\s*
       | .{0,200}(?:님이\s*작성|작성:|작성했습니다:?|のメッセージ:|さんは書きました:?|wrote:|เขียนว่า:?)\s*
       | 20\d\d年\s*\d{1,2}月\s*\d{1,2}日.{0,120}<[^>\s]+@[^>\s]+>:?\s*
       | _{10,}\s*
+      | [=＝]{3,}\s*\S.{0,60}[=＝]{3,}
+      | (?:forwarded\s+by|\[원본\s*메일\]|\[전달\]|以下、?転送|ส่งต่อจาก).*
+      | .{0,120}(?:転送します|ส่งเมื่อ.{0,80}โดย).*
+      | .{0,160}[\w.+-]+@[\w-]+(?:\.[\w-]+)+.{0,80}[:：]\s*
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
-_HEADER_FROM = re.compile(r"^\s*\**(?:from|보낸\s*사람|差出人|送信者|จาก|von|de)\s*\**\s*[:：]", re.IGNORECASE)
+_HEADER_FROM = re.compile(r"^\s*\**(?:from|보낸\s*사람|보낸이|발신|差出人|送信者|送信元|จาก|von|de)\s*\**\s*[:：]",
+                          re.IGNORECASE)
 _HEADER_NEXT = re.compile(
     r"^\s*\**(?:sent|date|보낸\s*날짜|날짜|送信日時|日付|วันที่|ส่ง|gesendet|datum)\s*\**\s*[:：]",
     re.IGNORECASE,

@@ -2,7 +2,9 @@
 
 A bundle is a folder:
 
-    model.onnx        the classifier: input `ids` int64 [batch, seq] (0 = padding), output `logits` [batch, labels]
+    model.onnx        the classifier: input `ids` int64 [batch, seq] (0 = padding) and, when `char_input` is set,
+                      `chars` int64 [batch, n] (code points of the NFKC-lowercased text, 0 = padding);
+                      output `logits` [batch, labels]
     tokenizer.json    the `tokenizers` tokenizer the ids come from
     manifest.json     this document: labels, sha256 of every other file, limits, metrics, golden examples
     manifest.sig      (reserved, fleet issue) a detached signature over the exact bytes of manifest.json
@@ -27,6 +29,7 @@ SIGNATURE = "manifest.sig"
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 INPUT_NAME = "ids"
+CHAR_INPUT_NAME = "chars"
 OUTPUT_NAME = "logits"
 PAD_ID = 0
 
@@ -65,10 +68,14 @@ class Manifest(_Strict):
     labels: list[str] = Field(min_length=2)
     max_tokens: int = Field(ge=8, le=8192)
     input: str = INPUT_NAME
+    char_input: str | None = Field(default=None, description="second input: code points, int64 [batch, chars]")
+    max_chars: int = Field(default=0, ge=0, le=100_000)
     output: str = OUTPUT_NAME
     files: dict[str, FileEntry]
     tokenizer_fingerprint: str = Field(pattern=r"^[0-9a-f]{64}$")
     golden: list[Golden] = Field(default_factory=list)
+    min_confidence: dict[str, float] = Field(
+        default_factory=dict, description="a label is given only at this probability or more, else the next best")
     metrics: dict[str, Any] = Field(default_factory=dict)
     training: dict[str, Any] = Field(default_factory=dict)
     signature: SignatureInfo = SignatureInfo()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,22 @@ def encode(tokenizer: Tokenizer, texts: Sequence[str], max_tokens: int) -> np.nd
     return ids
 
 
+def char_row(text: str, max_chars: int) -> np.ndarray:
+    """Unicode code points of the NFKC-lowercased text (the tokenizer's normalisation), at most `max_chars`."""
+    row = unicodedata.normalize("NFKC", text).lower()[:max_chars]
+    return np.frombuffer(row.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+
+
+def char_codes(texts: Sequence[str], max_chars: int) -> np.ndarray:
+    """char_row of every text, right-padded with 0: int64 [batch, n >= 1]."""
+    rows = [char_row(t, max_chars) for t in texts]
+    width = max(1, max((len(r) for r in rows), default=1))
+    codes = np.zeros((len(rows), width), dtype=np.int64)
+    for i, row in enumerate(rows):
+        codes[i, : len(row)] = row
+    return codes
+
+
 def softmax(logits: np.ndarray) -> np.ndarray:
     """Row-wise softmax, numerically stable."""
     z = logits - logits.max(axis=1, keepdims=True)
@@ -67,6 +84,9 @@ class IntentModel:
         max_tokens: int,
         version: str,
         input_name: str = "ids",
+        min_confidence: dict[str, float] | None = None,
+        char_input: str | None = None,
+        max_chars: int = 0,
     ) -> None:
         self.session = session
         self.tokenizer = tokenizer
@@ -74,14 +94,24 @@ class IntentModel:
         self.max_tokens = max_tokens
         self.version = version
         self.input_name = input_name
+        self.min_confidence = dict(min_confidence or {})
+        self.char_input = char_input
+        self.max_chars = max_chars
+
+    def inputs(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """The ONNX feed for model-input texts: token ids, and code points when the model reads characters."""
+        feed = {self.input_name: encode(self.tokenizer, texts, self.max_tokens)}
+        if self.char_input:
+            feed[self.char_input] = char_codes(texts, self.max_chars)
+        return feed
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Raw model outputs [batch, labels] for model-input texts."""
         if not texts:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
-        ids = encode(self.tokenizer, texts, self.max_tokens)
+        feed = self.inputs(texts)
         try:
-            out = self.session.run(None, {self.input_name: ids})[0]
+            out = self.session.run(None, feed)[0]
         except Exception as exc:  # onnxruntime raises its own untyped errors
             raise InferenceError(f"model {self.version} failed to run: {exc}") from exc
         return np.asarray(out, dtype=np.float32)
@@ -91,10 +121,17 @@ class IntentModel:
         probs = softmax(self.logits(texts))
         preds = []
         for row in probs:
-            best = int(row.argmax())
+            best = self.decide(row)
             scores = {label: round(float(p), 6) for label, p in zip(self.labels, row, strict=True)}
             preds.append(Prediction(self.labels[best], float(row[best]), scores, self.version))
         return preds
+
+    def decide(self, row: np.ndarray) -> int:
+        """Index of the label to give: the most probable one that reaches its minimum confidence."""
+        for index in np.argsort(-row, kind="stable"):
+            if row[index] >= self.min_confidence.get(self.labels[index], 0.0):
+                return int(index)
+        return int(row.argmax())
 
     def classify(self, text: str) -> Prediction:
         """Classify one model-input text."""

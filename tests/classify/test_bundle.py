@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 
@@ -96,3 +97,18 @@ def test_missing_file_and_bad_manifest_are_refused(bundle: Path, tmp_path: Path)
         load_bundle(bundle)
     with pytest.raises(BundleError, match=r"no such bundle folder"):
         load_bundle(tmp_path / "nowhere")
+
+
+def test_min_confidence_gives_the_next_label_below_the_threshold(bundle: Path) -> None:
+    model = load_bundle(bundle)
+    row = np.array([0.05, 0.05, 0.3, 0.55, 0.05])  # spam most probable, but under its minimum
+    model.min_confidence = {"spam": 0.9}
+    assert model.labels[model.decide(row)] == "inquiry"
+    model.min_confidence = {"spam": 0.5}
+    assert model.labels[model.decide(row)] == "spam"
+
+
+def test_min_confidence_for_an_unknown_label_is_refused(bundle: Path) -> None:
+    rewrite_manifest(bundle, lambda m: m.update(min_confidence={"phishing": 0.5}))
+    with pytest.raises(BundleError, match=r"min_confidence names unknown labels \['phishing'\]"):
+        load_bundle(bundle)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,33 @@ def test_a_broken_configured_bundle_fails_every_use_clearly(tmp_path: Path) -> N
     holder = ModelHolder(tmp_path / "missing")
     with pytest.raises(BundleError, match="no such bundle folder"):
         holder.classify(TEXT)
+
+
+def test_swapping_under_load_never_drops_a_classification(bundle: Path, tmp_path: Path) -> None:
+    holder = ModelHolder(bundle)
+    holder.classify(TEXT)
+    newer = tmp_path / "newer"
+    shutil.copytree(bundle, newer)
+    rewrite_manifest(newer, lambda m: m.update(version="v-newer"))
+    versions: list[str] = []
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def classify_forever() -> None:
+        while not stop.is_set():
+            try:
+                versions.append(holder.classify(TEXT).model_version)
+            except BaseException as exc:  # any failure is the bug this test looks for
+                errors.append(exc)
+
+    worker = threading.Thread(target=classify_forever)
+    worker.start()
+    try:
+        for _ in range(3):
+            holder.load(newer)
+            holder.load(bundle)
+    finally:
+        stop.set()
+        worker.join(10)
+    assert not errors
+    assert len(versions) > 0

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow  # about 15 s: five small training runs
 
 def _small(out: Path, seed: int) -> Options:
     return Options(out=out, seed=seed, variants=1, limit=15, spam_per_class=15, compare=False, progress=False,
-                   vocab_size=2000, config=TrainConfig(epochs=2, buckets=2000, dim=16, seed=seed))
+                   vocab_size=2000, config=TrainConfig(epochs=2, buckets=2000, dim=16, char_buckets=3000, seed=seed))
 
 
 def test_training_is_deterministic_and_the_gateway_accepts_the_bundle(tmp_path: Path) -> None:
@@ -42,7 +42,7 @@ def test_a_different_seed_gives_different_weights(tmp_path: Path) -> None:
 
 def test_command_line_prints_the_heldout_evaluation(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     code = main(["--out", str(tmp_path / "c"), "--limit", "10", "--spam-per-class", "10", "--variants", "1",
-                 "--epochs", "1", "--no-compare", "--quiet"])
+                 "--epochs", "1", "--quiet"])
     assert code == 0
     out = capsys.readouterr().out
     assert "held-out n=480" in out or "held-out n=" in out
