@@ -117,7 +117,7 @@ class ImapAccount(_Section):
     idle: bool = True
     poll_seconds: float = Field(default=60.0, gt=0)
     timeout_seconds: float = Field(default=30.0, gt=0)
-    batch_size: int = Field(default=50, ge=1, le=1000)
+    batch_size: int = Field(default=20, ge=1, le=1000)
 
     @model_validator(mode="after")
     def _consistent(self) -> ImapAccount:
@@ -191,6 +191,14 @@ class LimitSettings(_Section):
     extract_timeout_seconds: float = Field(default=20.0, gt=0)
 
 
+class ClassifySettings(_Section):
+    """The intent classifier: which model bundle serves, and when a label needs a human look."""
+
+    bundle: Path | None = Field(default=None, description="bundle folder; unset = the shipped models/intent")
+    review_below: float = Field(default=0.6, ge=0.0, le=1.0)
+    threads: int = Field(default=1, ge=1, le=16)
+
+
 class SerialPortSettings(_Section):
     """The sensor board's USB serial port (a stable udev name)."""
 
@@ -244,32 +252,6 @@ class AlertSettings(_Section):
         return self
 
 
-class QuoteSettings(_Section):
-    """The quote desk's back office: rate card, numbering, who replies go to, sending retries."""
-
-    ratecard: Path | None = Field(default=None, description="rate card TOML; unset = the shipped default")
-    number_prefix: str = Field(default="Q", pattern=r"^[A-Z]{1,4}$")
-    booking_prefix: str = Field(default="B", pattern=r"^[A-Z]{1,4}$")
-    reply_to_honoured: bool = False
-    staff_bcc: list[str] = Field(default_factory=list)
-    send_max_attempts: int = Field(default=20, ge=1, le=100)
-
-    @model_validator(mode="after")
-    def _addresses(self) -> QuoteSettings:
-        bad = [a for a in self.staff_bcc if not re.fullmatch(r"[^@\s<>,]+@[^@\s<>,]+", a)]
-        if bad:
-            raise ValueError(f"not an email address: {', '.join(bad)}")
-        return self
-
-
-class ClassifySettings(_Section):
-    """The intent classifier: which model bundle serves, and when a label needs a human look."""
-
-    bundle: Path | None = Field(default=None, description="bundle folder; unset = the shipped models/intent")
-    review_below: float = Field(default=0.6, ge=0.0, le=1.0)
-    threads: int = Field(default=1, ge=1, le=16)
-
-
 class MqttSettings(_Section):
     """The gateway's connection to the MQTT broker (mosquitto on the gateway); off unless enabled."""
 
@@ -313,16 +295,22 @@ class CameraSettings(_Section):
     homeassistant: HomeAssistantSettings = HomeAssistantSettings()
 
 
-class DeskSettings(_Section):
-    """The quote desk's conversation: re-ask cap, reminders, chat links."""
+class QuoteSettings(_Section):
+    """The quote desk's back office: rate card, numbering, who replies go to, sending retries."""
 
-    enabled: bool = True
-    max_reasks: int = Field(default=3, ge=0, le=20, description="then the request is handed over to staff")
-    reminder_hours: float = Field(default=48.0, ge=0, description="0 sends no reminders")
-    confirm_complete: bool = False
-    chat: bool = True
-    chat_link_hours: float = Field(default=168.0, gt=0)
-    public_base_url: str = Field(default="http://127.0.0.1:8080", pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+    ratecard: Path | None = Field(default=None, description="rate card TOML; unset = the shipped default")
+    number_prefix: str = Field(default="Q", pattern=r"^[A-Z]{1,4}$")
+    booking_prefix: str = Field(default="B", pattern=r"^[A-Z]{1,4}$")
+    reply_to_honoured: bool = False
+    staff_bcc: list[str] = Field(default_factory=list)
+    send_max_attempts: int = Field(default=20, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _addresses(self) -> QuoteSettings:
+        bad = [a for a in self.staff_bcc if not re.fullmatch(r"[^@\s<>,]+@[^@\s<>,]+", a)]
+        if bad:
+            raise ValueError(f"not an email address: {', '.join(bad)}")
+        return self
 
 
 class ExtractSettings(_Section):
@@ -359,6 +347,18 @@ class LlmSettings(_Section):
     max_output_tokens: int = Field(default=400, ge=50)
 
 
+class DeskSettings(_Section):
+    """The quote desk's conversation: re-ask cap, reminders, chat links."""
+
+    enabled: bool = True
+    max_reasks: int = Field(default=3, ge=0, le=20, description="then the request is handed over to staff")
+    reminder_hours: float = Field(default=48.0, ge=0, description="0 sends no reminders")
+    confirm_complete: bool = False
+    chat: bool = True
+    chat_link_hours: float = Field(default=168.0, gt=0)
+    public_base_url: str = Field(default="http://127.0.0.1:8080", pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+
+
 class Settings(_Section):
     """Everything the gateway reads from its configuration."""
 
@@ -374,10 +374,10 @@ class Settings(_Section):
     alerts: AlertSettings = AlertSettings()
     extract: ExtractSettings = ExtractSettings()
     llm: LlmSettings = LlmSettings()
-    quote: QuoteSettings = QuoteSettings()
     classify: ClassifySettings = ClassifySettings()
     mqtt: MqttSettings = MqttSettings()
     cameras: CameraSettings = CameraSettings()
+    quote: QuoteSettings = QuoteSettings()
     desk: DeskSettings = DeskSettings()
     source: Path | None = Field(default=None, exclude=True, description="the file these came from")
 
@@ -506,11 +506,11 @@ def _resolve_paths(settings: Settings, path: Path) -> Settings:
                 update={"spool": settings.mail.spool.model_copy(update={"path": spool}), "imap": accounts}
             ),
             "source": path,
-            "classify": settings.classify.model_copy(
-                update={"bundle": (base / settings.classify.bundle).resolve() if settings.classify.bundle else None}
-            ),
             "quote": settings.quote.model_copy(
                 update={"ratecard": (base / settings.quote.ratecard).resolve() if settings.quote.ratecard else None}
+            ),
+            "classify": settings.classify.model_copy(
+                update={"bundle": (base / settings.classify.bundle).resolve() if settings.classify.bundle else None}
             ),
         }
     )
