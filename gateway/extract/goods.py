@@ -325,10 +325,40 @@ def _english_goods(text: str) -> tuple[str, str] | None:
 
 
 def _translate(value: str) -> str | None:
-    """The English name of the goods named first in `value`."""
-    best: tuple[int, int, str] | None = None
+    """The English name of the goods named first in `value` (as written, with its modifiers, when in English)."""
+    best: tuple[int, int, str, re.Match[str]] | None = None
     for pattern, english in _GOODS:
         m = re.search(r"(?<![A-Za-z])(?:" + pattern + r")(?![a-z])", value, re.IGNORECASE)
         if m and (best is None or (m.start(), -len(m.group(0))) < (best[0], best[1])):
-            best = (m.start(), -len(m.group(0)), english)
-    return best[2] if best else None
+            best = (m.start(), -len(m.group(0)), english, m)
+    if best is None:
+        return None
+    match = best[3]
+    if re.fullmatch(r"[A-Za-z][A-Za-z -]*", match.group(0)):
+        return _english_span(value, match.start(), match.end()) or best[2]
+    return best[2]
+
+
+_SPAN_STOP_WORDS = """of export import exports imports ship ships send book move need needs want quote buy sell
+and or some any all x"""
+_SPAN_STOP = frozenset(_SPAN_STOP_WORDS.split())
+_HEAD_NOUN_WORDS = """parts products goods rolls bales packs sets frames modules panels materials equipment
+machines supplies accessories components kits units sheets coils boards tools fittings"""
+_HEAD_NOUNS = frozenset(_HEAD_NOUN_WORDS.split())
+
+
+def _english_span(text: str, start: int, end: int) -> str | None:
+    """The English noun phrase around a goods word: up to three modifiers before it and one head noun after."""
+    line_start = text.rfind("\n", 0, start) + 1
+    before = re.findall(r"[A-Za-z][A-Za-z-]*|[^A-Za-z\s]+", text[max(line_start, start - 40):start])
+    words: list[str] = []
+    for w in reversed(before[-3:]):
+        if not w.islower() or re.fullmatch(_EN_STOP, w, re.IGNORECASE) or _EN_NOT_GOODS.match(w) or \
+                w in _SPAN_STOP or re.fullmatch(_PACKAGE_WORDS, w):
+            break  # punctuation, a capital, a stop word: the phrase starts after it
+        words.insert(0, w)
+    after = re.match(r"[ ]([a-z]+)", text[end:end + 20])
+    phrase = " ".join([*words, text[start:end].lower()])
+    if after and after.group(1) in _HEAD_NOUNS:
+        phrase += " " + after.group(1)
+    return phrase if phrase.strip() else None
