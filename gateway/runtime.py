@@ -21,6 +21,7 @@ from gateway.mail.spool import SpoolFailure, poll_spool
 from gateway.maintenance import sweep
 from gateway.metrics import Metrics
 from gateway.pipeline import build_handlers
+from gateway.status import record_poll
 from gateway.store import open_db, raw_store
 
 log = logging.getLogger("gateway.runtime")
@@ -129,8 +130,15 @@ class Runtime:
             ingestor = self.ingestor(spool_db)
 
             def spool_step() -> None:
-                for result in poll_spool(ingestor, self.settings.spool_dir):
-                    self.count(result, "spool")
+                error = None
+                try:
+                    for result in poll_spool(ingestor, self.settings.spool_dir):
+                        self.count(result, "spool")
+                except Exception as exc:
+                    error = f"{type(exc).__name__}: {exc}"
+                    raise
+                finally:
+                    record_poll(spool_db, "spool", error)
 
             self.components.append(LoopThread("spool", spool_step, spool.poll_seconds))
         maintenance_db = self.connect()

@@ -93,3 +93,9 @@ def create_sightings(db: Database) -> None:
         )
         """
     )
+
+
+@migrations
+def create_source_polls(db: Database) -> None:
+    """Last poll and last error of sources that have no folder state of their own (the spool)."""
+    db.execute("CREATE TABLE source_polls (name TEXT PRIMARY KEY, last_poll REAL NOT NULL, last_error TEXT)")

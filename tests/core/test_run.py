@@ -58,7 +58,10 @@ def test_run_ingests_serves_and_stops_cleanly(tmp_path: Path) -> None:
         assert httpx.get(f"{base}/inbox", follow_redirects=False).status_code == 303
         status = subprocess.run([sys.executable, "-m", "gateway", "--config", cfg, "status", "--json"], env=env,
                                 capture_output=True, text=True, check=True)
-        assert sum(json.loads(status.stdout)["emails"].values()) == 1
+        report = json.loads(status.stdout)
+        assert sum(report["emails"].values()) == 1
+        spool_source = next(src for src in report["sources"] if src["name"] == "spool")
+        assert spool_source["last_poll"] and spool_source["last_error"] is None
     finally:
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)
