@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -37,6 +38,25 @@ LABELS = {
     "incoterm": N_("Incoterm"),
 }
 MODES = {"sea": N_("sea"), "air": N_("air"), "road": N_("road"), "rail": N_("rail")}
+
+
+_URL = re.compile(r"https?://[^\s<>\"]+")
+
+
+def as_html(text: str, lang: str) -> str:
+    """The HTML alternative of a bot message: the same text, escaped, paragraphs kept, links clickable."""
+    def para(block: str) -> str:
+        pieces, last = [], 0
+        for m in _URL.finditer(block):
+            pieces += [html.escape(block[last:m.start()]), f'<a href="{html.escape(m.group(0))}">'
+                       f"{html.escape(m.group(0))}</a>"]
+            last = m.end()
+        pieces.append(html.escape(block[last:]))
+        return "<p>" + "".join(pieces).replace("\n", "<br>\n") + "</p>"
+
+    body = "\n".join(para(b) for b in text.strip().split("\n\n") if b.strip())
+    return (f'<!doctype html>\n<html lang="{html.escape(language_of(lang))}"><head><meta charset="utf-8"></head>'
+            f'<body style="font-family: sans-serif">\n{body}\n</body></html>\n')
 
 
 def language_of(code: str | None) -> str:

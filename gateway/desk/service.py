@@ -16,7 +16,7 @@ from gateway.db import transaction
 from gateway.desk import records
 from gateway.desk.errors import CannotSettle
 from gateway.desk.machine import OPEN, Kind, Policy, Step, advance, start
-from gateway.desk.messages import CHAT_UI, LANGUAGES, Catalogs, Prompt, language_of
+from gateway.desk.messages import CHAT_UI, LANGUAGES, Catalogs, Prompt, as_html, language_of
 from gateway.desk.records import Request
 from gateway.desk.turns import understand
 from gateway.extract.fields import Shipment
@@ -154,10 +154,6 @@ class Desk:
             records.mark_reminded(db, request.id, self.clock())
             return True
 
-    def opening(self, db: Database, request_id: int) -> list[dict[str, Any]]:
-        """The conversation so far, for a chat page that has just opened."""
-        return records.turns(db, request_id)
-
     # -- steps --------------------------------------------------------------------------------------
 
     def _start(self, db: Database, queue: JobQueue, email: dict[str, Any], refs: list[str],
@@ -237,6 +233,8 @@ class Desk:
         subject = self.catalogs.subject(request.language, request.number, request.subject)
         message = self.backoffice.reply(db, request, subject, parent or (request.thread_refs or (None,))[-1])
         message.set_content(text)
+        message.add_alternative(as_html(text, request.language), subtype="html")
+        message["Content-Language"] = request.language  # after the body: set_content drops Content-* headers
         message_id = self.backoffice.queue(db, queue, request, message, key)
         records.remember_message(db, request.id, message_id, purpose, self.clock())
 

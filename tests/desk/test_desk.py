@@ -23,6 +23,9 @@ def test_missing_weight_is_asked_for_then_confirmed_then_quoted(desk_world: Desk
     assert ask["Subject"] == "Re: 항공 견적 요청 [R-000001]"
     body = text_of(ask)
     assert "총중량" in body and "Incheon" in body and "https://gw.example/chat/" in body
+    assert ask["Content-Language"] == "ko"
+    html_part = ask.get_body(("html",))
+    assert html_part is not None and "총중량" in html_part.get_content()  # type: ignore[attr-defined]
 
     _, reply = w.receive("총 중량은 120kg입니다.", subject=f"Re: {ask['Subject']}", label="other",
                          in_reply_to=ask["Message-ID"])

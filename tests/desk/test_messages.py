@@ -73,3 +73,12 @@ def test_subject_keeps_the_customers_subject_and_adds_the_request_number_once() 
     assert c.subject("ko", "R-000003", "부산→LA 견적") == "Re: 부산→LA 견적 [R-000003]"
     assert c.subject("ko", "R-000003", "Re: RE: 부산→LA 견적 [R-000003]") == "Re: 부산→LA 견적 [R-000003]"
     assert c.subject("ja", "R-000003", None) == "Re: 輸送のお問い合わせ [R-000003]"
+
+
+def test_the_html_alternative_escapes_the_text_and_links_the_chat() -> None:
+    from gateway.desk.messages import as_html
+
+    page = as_html("Hello <Kim> & co,\n\nAnswer here:\nhttps://gw.example/chat/a.b-c\n", "ko")
+    assert '<html lang="ko">' in page and "Hello &lt;Kim&gt; &amp; co," in page
+    assert '<a href="https://gw.example/chat/a.b-c">https://gw.example/chat/a.b-c</a>' in page
+    assert page.count("<p>") == 2 and "<script" not in as_html("<script>alert(1)</script>", "en")
