@@ -66,9 +66,13 @@ def write_card(out: Path, metrics: dict[str, Any], training: dict[str, Any], lab
         "and Thai, on the gateway's CPU with `tokenizers` + `onnxruntime` (no torch).",
         "",
         "## Model",
-        f"- Architecture: `{training['config']['arch']}` (fastText-style: subword unigrams + hashed subword "
-        "bigrams, embedding mean, linear), chosen over a 1-D CNN by validation macro-F1 and latency (below).",
-        f"- Tokenizer: Unigram with byte fallback, {training['vocab_size']} pieces, NFKC + lowercase.",
+        f"- Architecture: `{training['config']['arch']}` (fastText-style: subword unigrams, hashed subword "
+        f"bigrams ({training['config']['buckets']:,} buckets) and hashed character 2/3/4-grams of the first "
+        f"{training['config']['max_chars']} characters ({training['config']['char_buckets']:,} buckets), "
+        f"{training['config']['dim']}-dimensional embedding mean, linear layer; the hashing runs inside the ONNX "
+        "graph), chosen over a 1-D CNN by validation macro-F1 and latency (below).",
+        f"- Tokenizer: BPE with byte fallback (no `<unk>`), {training['vocab_size']} pieces, NFKC + lowercase; "
+        "BPE rather than Unigram because the Unigram trainer is not deterministic (hash-map tie-breaking).",
         f"- Input: subject, new body text (quoted mail cut), attachment names and text; at most "
         f"{training['config']['max_tokens']} tokens.",
         "",
