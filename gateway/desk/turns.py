@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -131,11 +132,28 @@ def container_count(text: str, known: Shipment) -> str | None:
     return f"{int(match.group(1))}x{kinds[0][1]}"
 
 
+def fit_places(found: Shipment, known: Shipment) -> Shipment:
+    """A bare place answering the one place still unknown fills that role.
+
+    The extractor calls the first place of an unlabelled text the origin; when the origin is known and the
+    destination is what we asked for, "Tokyo" answers the question rather than replacing the origin.
+    """
+    roles = ("origin", "destination")
+    unknown = [r for r in roles if getattr(known, r) is None]
+    if len(unknown) != 1:
+        return found
+    gap, other = unknown[0], roles[1 - roles.index(unknown[0])]
+    value = getattr(found, other)
+    if getattr(found, gap) is None and value is not None and value != getattr(known, other):
+        return dataclasses.replace(found, **{gap: value, other: None})
+    return found
+
+
 def understand(text: str, *, found: Shipment | None = None, known: Shipment | None = None) -> Understanding:
     """The intent of a customer turn; `found` is what the extractor read in it, `known` the shipment so far."""
     norm = normalise(text)
-    found = found or Shipment()
     known = known or Shipment()
+    found = fit_places(found or Shipment(), known)
     context = Shipment()
     count = container_count(text, known)
     if count is not None and count != known.containers and found.containers in (None, known.containers):

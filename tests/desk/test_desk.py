@@ -97,6 +97,10 @@ def test_an_unsupported_city_is_named_and_nothing_is_quoted(desk_world: DeskWorl
     (ask,) = w.sent()
     assert "Qwertyburg" in text_of(ask) and "nearest port or city" in text_of(ask)
     assert not list(w.db.query("SELECT * FROM quotes"))
+    w.receive("Osaka", subject=f"Re: {ask['Subject']}", label="other", in_reply_to=ask["Message-ID"])
+    req = w.request()
+    assert req.known.origin == "Busan" and req.known.destination == "Osaka" and not req.unsupported
+    assert req.state == "confirming"
 
 
 def test_a_prompt_injection_cannot_redirect_the_quote(desk_world: DeskWorld) -> None:

@@ -75,3 +75,13 @@ def test_unrelated_text_is_other(text: str) -> None:
 
 def test_normalise_turns_full_width_and_thai_digits_into_ascii() -> None:
     assert normalise("３本 ๑๒ ＹＥＳ") == "3本 12 yes"
+
+
+def test_a_bare_place_fills_the_place_we_asked_for() -> None:
+    known = Shipment(origin="Busan", containers="2x40HC")
+    turn = understand("Tokyo", found=Shipment(origin="Tokyo"), known=known)
+    assert turn.intent == "provide" and turn.fields.destination == "Tokyo" and turn.fields.origin is None
+    both = understand("Incheon to Tokyo", found=Shipment(origin="Incheon", destination="Tokyo"), known=known)
+    assert both.fields.origin == "Incheon" and both.fields.destination == "Tokyo"  # explicit routes stand
+    full = Shipment(origin="Busan", destination="Osaka")
+    assert understand("from Incheon", found=Shipment(origin="Incheon"), known=full).fields.origin == "Incheon"
