@@ -28,6 +28,7 @@ MIN_IATA_POPULATION = 100_000  # an IATA code in text counts only for airports o
 MIN_LATIN_ALIAS_POPULATION = 200_000  # Latin alternate names ("Cars" for Kars) only for big cities
 STRONG_LATIN_POPULATION = 100_000  # smaller towns' Latin names count only next to a route word
 MAX_NAME_CHARS = 24
+BIG_CITY_POPULATION = 500_000  # big enough to be recognised even written in lower case after "to"/"from"
 MIN_FOREIGN_NATIVE_POPULATION = 1_000_000  # a Korean/Japanese/Thai spelling of a foreign town: big cities only
 _SCRIPT_HOMES = {"hangul": ("KR",), "thai": ("TH",), "kana": ("JP",), "han": ("JP", "CN", "TW", "HK", "MO")}
 
@@ -103,12 +104,14 @@ class Gazetteer:
     """Name, code and IATA indexes over the places we can quote to."""
 
     def __init__(self, names: dict[str, Place], codes: dict[str, Place], iata: dict[str, Place],
-                 iata_in_text: frozenset[str], small: frozenset[str] = frozenset()) -> None:
+                 iata_in_text: frozenset[str], small: frozenset[str] = frozenset(),
+                 big: frozenset[str] = frozenset()) -> None:
         self.names = names
         self.codes = codes
         self.iata = iata
         self.iata_in_text = iata_in_text
         self.small = small
+        self.big = big
         self._max_native = max((len(k) for k in names if _NATIVE.match(k)), default=1)
 
     @classmethod
@@ -163,7 +166,9 @@ class Gazetteer:
                     re.search(r"\d-$", text[max(0, first.start() - 2):first.start()]))
                 paired = bool(_CODE_PAIR_BEFORE.search(text[max(0, first.start() - 8):first.start()])
                               or _CODE_PAIR_AFTER.match(text[last.end():last.end() + 8]))
-                place, via = self._latin(raw, n, digit_after=in_reference, paired=paired)
+                lower_ok = bool(re.search(r"\b(?:to|from|ex)\s$", text[max(0, first.start() - 6):first.start()],
+                                          re.IGNORECASE))
+                place, via = self._latin(raw, n, digit_after=in_reference, paired=paired, lower_ok=lower_ok)
                 if place is not None:
                     weak = via == "name" and name_key(raw) in self.small
                     hit = Mention(first.start(), first.start() + len(raw), raw, place, via, weak)
@@ -175,8 +180,8 @@ class Gazetteer:
                 i += 1
         return out
 
-    def _latin(self, raw: str, n_words: int, *, digit_after: bool = False, paired: bool = False
-               ) -> tuple[Place | None, Literal["code", "name"]]:
+    def _latin(self, raw: str, n_words: int, *, digit_after: bool = False, paired: bool = False,
+               lower_ok: bool = False) -> tuple[Place | None, Literal["code", "name"]]:
         if n_words == 1 and raw.isupper():
             if len(raw) == 5 and raw in self.codes:
                 return self.codes[raw], "code"
@@ -186,7 +191,9 @@ class Gazetteer:
                 return (port if port is not None and port.kind == "port" else self.iata[raw]), "code"
         if len(raw) <= 2 and not raw.isupper():
             return None, "name"
-        if not raw[0].isupper() or (n_words == 1 and raw.casefold() in _WORD_STOPLIST):
+        if not raw[0].isupper() and not (lower_ok and name_key(raw) in self.big):
+            return None, "name"  # lower-case names count only after "to"/"from" and only for big places
+        if n_words == 1 and raw.casefold() in _WORD_STOPLIST:
             return None, "name"
         if raw.isupper() and len(raw) <= 3 and name_key(raw) not in self.names:
             return None, "name"
@@ -275,7 +282,8 @@ def _build() -> Gazetteer:
             if _NATIVE.match(alias):
                 if (pop < MIN_LATIN_POPULATION and len(alias) < 3) or re.fullmatch(r"[\u3040-\u309f]+", alias):
                     continue  # short names of small towns, and hiragana readings (なります is not a town)
-                if pop < MIN_FOREIGN_NATIVE_POPULATION and city["countrycode"] not in _SCRIPT_HOMES.get(
+                floor = MIN_FOREIGN_NATIVE_POPULATION if len(alias) <= 2 else MIN_FOREIGN_NATIVE_POPULATION // 5
+                if pop < floor and city["countrycode"] not in _SCRIPT_HOMES.get(
                         _script(alias), ()):
                     continue  # 지시 (an instruction) is not Jixi, 清水 not Eau Claire
                 keys = _native_keys(alias)
@@ -319,4 +327,6 @@ def _build() -> Gazetteer:
             in_text.add(code)
     small = frozenset(k for k, p in names.items() if p.kind == "city" and population.get(k, 10**9) <
                       STRONG_LATIN_POPULATION and not _NATIVE.match(k))
-    return Gazetteer(names, codes, iata, frozenset(in_text), small)
+    big_names = frozenset(k for k, p in names.items() if not _NATIVE.match(k) and len(k) >= 4 and (
+        p.kind == "port" or population.get(k, 0) >= BIG_CITY_POPULATION))
+    return Gazetteer(names, codes, iata, frozenset(in_text), small, big_names)

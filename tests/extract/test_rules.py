@@ -259,3 +259,10 @@ def test_a_route_chain_goes_to_its_last_place() -> None:
     f = fields("Rate for 45' HC Tuticorin to Rotterdam → Duisburg please")
     assert (f["origin"], f["destination"]) == ("Tuticorin", "Duisburg")
     assert fields("Inquiry rail freight Xi’an to Duisburg")["origin"] == "Xi'an"
+
+
+def test_lower_case_big_city_after_to_and_cues_after_brackets() -> None:
+    assert fields("how much to send 2 pallets to amsterdam by air? around 300kg")["destination"] == "Amsterdam"
+    assert fields("please call amsterdam office")["destination"] is None
+    assert fields("광양 출항 → 슬로베니아 코퍼(Koper)항까지이고")["destination"] == "Koper"
+    assert fields("ジブチ → 神戸、20GP × 1本")["origin"] == "Djibouti"
