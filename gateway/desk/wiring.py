@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from email.message import EmailMessage
 
 from sqlite_utils import Database
@@ -14,15 +13,7 @@ from gateway.desk.records import Request
 from gateway.desk.service import Reading
 from gateway.extract.fields import Shipment
 from gateway.jobs import JobQueue, PermanentJobError
-
-
-def _sent(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
+from gateway.mail.dates import sent_datetime
 
 
 class ExtractReader:
@@ -35,7 +26,7 @@ class ExtractReader:
 
     def read(self, subject: str, body: str, attachments: list[str], sent_at: str | None) -> Reading:
         """The fields and unplaceable places in one message."""
-        found = self.extractor.extract(subject, body, attachments, _sent(sent_at))
+        found = self.extractor.extract(subject, body, attachments, sent_datetime(sent_at))
         return Reading(found.shipment, dict(found.unsupported))
 
     def missing(self, shipment: Shipment, unsupported: Mapping[str, str]) -> list[str]:

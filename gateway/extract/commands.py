@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import click
 
 from gateway.cli import AppContext, emit_json, pass_app
 from gateway.config import ConfigError, Settings, find_config
+from gateway.mail.dates import sent_datetime
 
 
 def _settings(app: AppContext) -> Settings:
@@ -22,13 +22,6 @@ def _settings(app: AppContext) -> Settings:
     return app.settings
 
 
-def _sent_at(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 @click.command()
@@ -64,7 +57,7 @@ def extract(app: AppContext, paths: tuple[Path, ...], as_json: bool) -> None:
                                                parsed.body_quoted)).label
         except ClassifyError as exc:
             raise click.ClickException(str(exc)) from exc
-        result = extractor.extract(parsed.subject, parsed.body_new, atts, _sent_at(parsed.date))
+        result = extractor.extract(parsed.subject, parsed.body_new, atts, sent_datetime(parsed.date))
         missing = extractor.missing(result)
         if as_json:
             emit_json({"path": str(path), "label": label, "fields": result.shipment.as_dict(), "missing": missing,

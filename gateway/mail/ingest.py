@@ -15,6 +15,7 @@ from sqlite_utils import Database
 
 from gateway.db import BlobStore, transaction
 from gateway.jobs import JobQueue
+from gateway.mail.dates import iso_date
 
 PARSE_JOB = "parse"
 _TRANSIT = re.compile(rb"\r?\n\r?\n")
@@ -67,7 +68,7 @@ def read_envelope(raw: bytes) -> Envelope:
     to = _header(msg, "To") if msg is not None else None
     to_addrs = ", ".join(a for _, a in getaddresses([to])) if to else None
     subject = _header(msg, "Subject") if msg is not None else None
-    date = _header(msg, "Date") if msg is not None else None
+    date = iso_date(_header(msg, "Date")) if msg is not None else None
     parts = _TRANSIT.split(raw, maxsplit=1)
     body = parts[1] if len(parts) > 1 else b""
     body = body.replace(b"\r\n", b"\n").rstrip(b"\n")

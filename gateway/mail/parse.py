@@ -15,11 +15,12 @@ from email.message import Message
 from email.parser import BytesHeaderParser, BytesParser
 from email.policy import Policy, compat32
 from email.policy import default as modern
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import getaddresses
 
 from gateway.config import LimitSettings
 from gateway.mail.attachments import Attachment, Extractor, read_attachments
 from gateway.mail.charsets import decode_bytes
+from gateway.mail.dates import iso_date
 from gateway.mail.extract import SandboxExtractor
 from gateway.mail.html import html_to_text, sanitize_html
 from gateway.mail.language import detect_language
@@ -130,15 +131,6 @@ def _first(value: str | None) -> tuple[str, str]:
 
 def _msgids(value: str | None) -> tuple[str, ...]:
     return tuple(_MSGID.findall(value or ""))[:100]
-
-
-def _iso_date(value: str | None) -> str | None:
-    if not value:
-        return None
-    try:
-        return parsedate_to_datetime(value).isoformat()
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return value
 
 
 def _payload(part: Message, walk: _Walk, where: str) -> bytes:
@@ -342,7 +334,7 @@ def parse_message(raw: bytes, limits: LimitSettings, extract: Extractor | None =
         to_addrs=_addresses(h["To"]),
         cc_addrs=_addresses(h["Cc"]),
         reply_to=reply_addr.lower() if "@" in reply_addr else None,
-        date=_iso_date(h["Date"]),
+        date=iso_date(h["Date"]),
         message_id=mids[0] if mids else (h["Message-ID"] or None),
         in_reply_to=(_msgids(h["In-Reply-To"]) or (None,))[0],
         references=_msgids(h["References"]),

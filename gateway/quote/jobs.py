@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from email.utils import parsedate_to_datetime
+from datetime import date
 from typing import Any
 
 from sqlite_utils import Database
@@ -12,6 +11,7 @@ from gateway.config import Settings
 from gateway.extract.fields import Shipment, shipment_from_dict
 from gateway.jobs import Job, PermanentJobError
 from gateway.jobs.worker import Handler
+from gateway.mail.dates import sent_datetime
 from gateway.quote.errors import QuoteError
 from gateway.quote.outbox import SEND_JOB, make_send_handler
 from gateway.quote.service import QuoteDesk
@@ -22,11 +22,6 @@ ORDER_LABEL = "order"
 __all__ = ["BOOK_JOB", "SEND_JOB", "BookOrderStep", "make_book_handler", "make_send_handler"]
 
 
-def _sent_at(value: str | None) -> datetime | None:
-    try:
-        return parsedate_to_datetime(value) if value else None
-    except (TypeError, ValueError):
-        return None
 
 
 class BookOrderStep:
@@ -59,7 +54,7 @@ class BookOrderStep:
         row = db.execute("SELECT subject, body_new, sent_at FROM emails WHERE id = ?", [email_id]).fetchone()
         texts = [r[0] for r in db.execute(
             "SELECT text FROM attachments WHERE email_id = ? AND text IS NOT NULL ORDER BY id", [email_id])]
-        extraction = self._extractor.extract(row[0], row[1], texts, _sent_at(row[2]) or date.today())
+        extraction = self._extractor.extract(row[0], row[1], texts, sent_datetime(row[2]) or date.today())
         missing = list(self._extractor.missing(extraction))
         missing += [f"{k} ({v}: unsupported)" for k, v in extraction.unsupported.items()]
         return extraction.shipment, missing

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
-from email.utils import parsedate_to_datetime
+from datetime import date
 from typing import Any
 
 from gateway.config import Settings
 from gateway.extract.fields import Shipment
+from gateway.mail.dates import sent_datetime
 from gateway.quote.errors import OutboxError, PricingError
 from gateway.quote.outbox import recipient_for
 from gateway.quote.pricing import Quote
@@ -38,11 +38,6 @@ class Preview:
                 "text": self.email.text if self.email else None}
 
 
-def _sent_at(value: str | None) -> datetime | None:
-    try:
-        return parsedate_to_datetime(value) if value else None
-    except (TypeError, ValueError):
-        return None
 
 
 def preview_quote(raw: bytes, settings: Settings, desk: QuoteDesk, *, extractor: Any = None,
@@ -55,7 +50,7 @@ def preview_quote(raw: bytes, settings: Settings, desk: QuoteDesk, *, extractor:
     parsed = parse_message(raw, settings.limits, SandboxExtractor(settings.limits.max_text_chars))
     extractor = extractor or Extractor(settings)
     texts = [a.text for a in parsed.attachments if a.text]
-    extraction = extractor.extract(parsed.subject, parsed.body_new, texts, _sent_at(parsed.date))
+    extraction = extractor.extract(parsed.subject, parsed.body_new, texts, sent_datetime(parsed.date))
     shipment = extraction.shipment
     unsupported = dict(extraction.unsupported)
     missing = list(extractor.missing(extraction))
