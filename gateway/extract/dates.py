@@ -94,10 +94,16 @@ def find_dates(text: str, sent: date) -> list[DateMention]:
     for m in re.finditer(r"(?<![\d/.])(\d{1,2})\s?([./-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?![\d/.])", text):
         a, b, y = int(m[1]), int(m[3]), int(m[4])
         thai = bool(re.search(r"[\u0e00-\u0e7f]", text))
-        day, month = (a, b) if (m[2] in ".-" or a > 12 or thai) else (b, a)
+        day, month = (b, a) if (m[2] == "/" and b > 12 and not thai) else (a, b)
         add(m, _make(y, month, day, sent, thai=thai))
     for m in re.finditer(r"(\d{1,2})\s?(?:月|월)\s?(\d{1,2})\s?(?:日|일)", text):
         add(m, _make(None, int(m[1]), int(m[2]), sent))
+    range_start = r"(?<![\d/.])(\d{1,2})\s?[-~〜–]\s?\d{1,2}\s?"
+    for m in re.finditer(range_start + r"(" + _TH_MONTH_RE + r")\s?(?:(?:พ\.ศ\.|ค\.ศ\.)\s?)?(\d{4}|\d{2})?(?!\d)",
+                         text):  # "10-20 เม.ย. 2569": the range starts on the 10th
+        add(m, _make(int(m[3]) if m[3] else None, _TH_MONTHS[m[2]], int(m[1]), sent, thai=True))
+    for m in re.finditer(range_start + _EN_MONTH_RE + r"(?:,?\s(\d{4}))?\b", text, i):
+        add(m, _make(int(m[3]) if m[3] else None, _EN_MONTHS[m[2][:3].lower()], int(m[1]), sent))
     for m in re.finditer(r"(?<!\d)(\d{1,2})\s?(" + _TH_MONTH_RE + r")\s?(?:(?:พ\.ศ\.|ค\.ศ\.)\s?)?(\d{4}|\d{2})?(?!\d)",
                          text):
         add(m, _make(int(m[3]) if m[3] else None, _TH_MONTHS[m[2]], int(m[1]), sent, thai=True))
@@ -109,7 +115,10 @@ def find_dates(text: str, sent: date) -> list[DateMention]:
         a, b = int(m[1]), int(m[2])
         thai = bool(re.search(r"[\u0e00-\u0e7f]", text))
         day, month = (a, b) if thai or a > 12 else (b, a)
-        add(m, _make(None, month, day, sent))
+        first = _make(None, month, day, sent)
+        if not thai and a <= 12 and b <= 12 and first is not None and not -14 <= (first - sent).days <= 200:
+            first = _make(None, b, a, sent) or first  # "Load 1/4" written in March is 1 April, not 4 January
+        add(m, first)
     _relative(text, sent, add)
     for m in re.finditer(r"(\d{1,2})\s?(?:月末|월\s?말)|end\sof\s" + _EN_MONTH_RE, text, i):
         month = int(m[1]) if m[1] else _EN_MONTHS[m[2][:3].lower()]
@@ -194,9 +203,13 @@ _NOT_READY = re.compile(
     r"deliver(?:y|ed)?\sby|need\sit\sby|in\s(?:store|warehouse)\sby|"
     r"회신|답변|견적.{0,6}(?:까지|부탁)|도착|입항|마감|유효|"
     r"回答|返信|ご連絡|見積.{0,4}まで|到着|着予定|必着|納期|期限|有効|"
-    r"ตอบ|ใบเสนอราคา.{0,6}ภายใน|ถึงปลายทาง|ถึง|ภายในวันที่|ยืนราคา)",
+    r"ตอบ|ใบเสนอราคา.{0,6}ภายใน|ถึงปลายทาง|ถึง|ภายในวันที่|ยืนราคา|"
+    r"\bdate\s?[:：]|\bdated|po\sdate|issue\sdate|作成日|発行日|依頼書|요청일자|작성일|일자\s?[:：]|วันที่ออก)",
     re.IGNORECASE,
 )
+_DOCUMENT_AFTER = re.compile(r"^\s?(?:付|に(?:いただ|頂|ご提示|お送り|もら)|の(?:お)?見積|자\s?견적|에\s?(?:주신|받은)|"
+                             r"quot|offer)", re.IGNORECASE)
+_CHANGED_TO = re.compile(r"^\s?(?:[（(][^)）\n]{1,6}[)）])?\s?(?:→|->|⇒|=>|から|에서|เป็น|\bto\b)")
 
 
 def pick_ready_date(text: str, dates: list[DateMention]) -> DateMention | None:
@@ -204,9 +217,11 @@ def pick_ready_date(text: str, dates: list[DateMention]) -> DateMention | None:
     cued: list[DateMention] = []
     plain: list[DateMention] = []
     for d in dates:
-        if re.match(r"\s?(?:→|->|⇒|=>|から|에서)\s?\S", text[d.end:d.end + 4]) and any(
-                o.start > d.end and o.start - d.end <= 5 for o in dates):
-            continue  # "3월 13일 → 3월 12일": the date after the arrow is the new one
+        if _CHANGED_TO.match(text[d.end:d.end + 14]) and any(
+                o.start > d.end and o.start - d.end <= 14 for o in dates):
+            continue  # "3월 13일 → 3월 12일", "3月19日（木）から3月23日に": the later one is the new date
+        if _DOCUMENT_AFTER.match(text[d.end:d.end + 8]):
+            continue  # "2月12日付の御見積書": the date of a document
         line_start = text.rfind("\n", 0, d.start) + 1
         line_end = text.find("\n", d.end)
         before = text[max(line_start, d.start - 50):d.start]

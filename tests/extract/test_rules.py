@@ -266,3 +266,15 @@ def test_lower_case_big_city_after_to_and_cues_after_brackets() -> None:
     assert fields("please call amsterdam office")["destination"] is None
     assert fields("광양 출항 → 슬로베니아 코퍼(Koper)항까지이고")["destination"] == "Koper"
     assert fields("ジブチ → 神戸、20GP × 1本")["origin"] == "Djibouti"
+
+
+@pytest.mark.parametrize(("text", "sent", "iso"), [
+    ("loading ช่วง 10-20 เม.ย. 2569", datetime(2026, 3, 9), "2026-04-10"),
+    ("集荷日を3月19日（木）から3月23日（月）に変更していただけますか", datetime(2026, 3, 17), "2026-03-23"),
+    ("ขอเลื่อนวันโหลดจาก 30 ม.ค. เป็น 4 ก.พ. 69", datetime(2026, 1, 27), "2026-02-04"),
+    ("Cargo ready: 08/04/2026", datetime(2026, 3, 20), "2026-04-08"),
+    ("ceramic tiles, 27 ton each. FOB. Load 1/4. thx", datetime(2026, 3, 18), "2026-04-01"),
+    ("2月12日付の御見積書の条件で、3月25日積みでお願いします", datetime(2026, 2, 19), "2026-03-25"),
+])
+def test_date_ranges_changes_and_documents(text: str, sent: datetime, iso: str) -> None:
+    assert fields(text, sent)["ready_date"] == iso
