@@ -212,12 +212,22 @@ _GOODS: tuple[tuple[str, str], ...] = (
 )
 
 
+_ONWARD_BEFORE = re.compile(
+    r"(?:then|inland|door|onward|on[\s-]?carriage|after\sarrival|\+|or|ต่อ|แล้วต่อ|이후|도착\s?후|내륙|後|以降|から先)"
+    r"[^\n]{0,20}$", re.IGNORECASE)
+_ONWARD_AFTER = re.compile(r"^[^\n]{0,12}(?:inland|ramp|on[\s-]?carriage|구간|도 같이)", re.IGNORECASE)
+
+
 def find_mode(text: str) -> tuple[str | None, str | None]:
-    """The mode of transport the text names, and the word it came from."""
+    """The mode of the main leg the text names, and the word it came from (onward trucking or rail after a sea
+    leg - "then truck to Amarillo", "rail ramp", "도착 후 배송" - does not decide it)."""
     for mode, pattern in _MODES:
-        m = re.search(pattern, text, re.IGNORECASE)
-        if m:
-            return mode, m.group(0)
+        for m in re.finditer(pattern, text, re.IGNORECASE):
+            onward = mode in ("road", "rail") and (
+                _ONWARD_BEFORE.search(text[max(0, m.start() - 30):m.start()])
+                or _ONWARD_AFTER.match(text[m.end():m.end() + 16]))
+            if not onward:
+                return mode, m.group(0)
     return None, None
 
 

@@ -278,3 +278,14 @@ def test_lower_case_big_city_after_to_and_cues_after_brackets() -> None:
 ])
 def test_date_ranges_changes_and_documents(text: str, sent: datetime, iso: str) -> None:
     assert fields(text, sent)["ready_date"] == iso
+
+
+@pytest.mark.parametrize(("text", "mode"), [
+    ("2x40HC from Qingdao to Houston, then truck to our place in Amarillo", "sea"),
+    ("whats ur rate 40' HC ningbo to chicago rail ramp + door to Naperville?", "sea"),
+    ("Manzanillo에서 Monterrey까지 rail or truck inland도 같이 부탁드려요. 2x40HC", "sea"),
+    ("รถบรรทุก 6 ล้อ กรุงเทพ-เชียงใหม่", "road"),
+    ("의왕ICD → 부산신항 철송 40HC 4대", "rail"),
+])
+def test_mode_of_the_main_leg(text: str, mode: str) -> None:
+    assert fields(text)["mode"] == mode
