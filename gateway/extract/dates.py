@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 BUDDHIST_OFFSET = 543
+MAX_DATES = 200  # more dates than this in one email is not a quote request; stop looking
 
 _EN_MONTHS = {m: i + 1 for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])}
@@ -85,15 +86,17 @@ def find_dates(text: str, sent: date) -> list[DateMention]:
     found: list[DateMention] = []
 
     def add(m: re.Match[str], value: date | None, weak: bool = False) -> None:
+        if len(found) >= MAX_DATES:
+            return
         if value is not None and not any(f.start < m.end() and m.start() < f.end for f in found):
             found.append(DateMention(value, m.start(), m.end(), m.group(0), weak))
 
     i = re.IGNORECASE
+    thai = bool(re.search(r"[\u0e00-\u0e7f]", text))
     for m in re.finditer(r"(?<!\d)(\d{4})\s?[-/.年년]\s?(\d{1,2})\s?[-/.月월]\s?(\d{1,2})(?:\s?[日일])?(?!\d)", text):
         add(m, _make(int(m[1]), int(m[2]), int(m[3]), sent))
     for m in re.finditer(r"(?<![\d/.])(\d{1,2})\s?([./-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?![\d/.])", text):
         a, b, y = int(m[1]), int(m[3]), int(m[4])
-        thai = bool(re.search(r"[\u0e00-\u0e7f]", text))
         day, month = (b, a) if (m[2] == "/" and b > 12 and not thai) else (a, b)
         add(m, _make(y, month, day, sent, thai=thai))
     for m in re.finditer(r"(\d{1,2})\s?(?:月|월)\s?(\d{1,2})\s?(?:日|일)", text):
@@ -113,7 +116,6 @@ def find_dates(text: str, sent: date) -> list[DateMention]:
         add(m, _make(int(m[3]) if m[3] else None, _EN_MONTHS[m[2][:3].lower()], int(m[1]), sent))
     for m in re.finditer(r"(?<![\d/.:])(\d{1,2})/(\d{1,2})(?![\d/:])(?!\.\d)(?!\s?(?:cm|mm|kg|pcs))", text):
         a, b = int(m[1]), int(m[2])
-        thai = bool(re.search(r"[\u0e00-\u0e7f]", text))
         day, month = (a, b) if thai or a > 12 else (b, a)
         first = _make(None, month, day, sent)
         if not thai and a <= 12 and b <= 12 and first is not None and not -14 <= (first - sent).days <= 200:

@@ -20,6 +20,12 @@ from gateway.extract.text import normalize
 from gateway.extract.units import find_volumes, find_weights, pick_total
 from gateway.mail.quoting import split_quoted
 
+# A request states its shipment near the top; bounding the text keeps hostile mail (thousands of dates or numbers)
+# from costing seconds.
+MAX_BODY_CHARS = 20_000
+MAX_ATTACHMENT_CHARS = 20_000
+MAX_ATTACHMENTS = 5
+
 
 @dataclass(frozen=True)
 class Extraction:
@@ -34,8 +40,9 @@ class Extraction:
 def extract_rules(text: str, *, sent_at: datetime | date | None, attachments: Sequence[str] = (),
                   gazetteer: Gazetteer | None = None) -> Extraction:
     """Read the shipment fields from `text` (above any quoted mail) and `attachments`; dates relative to sent_at."""
-    new, _quoted = split_quoted(text or "")
-    full = normalize("\n".join([new, *attachments]))
+    new, _quoted = split_quoted((text or "")[: 2 * MAX_BODY_CHARS])
+    parts = [new[:MAX_BODY_CHARS], *(a[:MAX_ATTACHMENT_CHARS] for a in list(attachments)[:MAX_ATTACHMENTS])]
+    full = normalize("\n".join(parts))
     gaz = gazetteer or Gazetteer.load()
     values: dict[str, object] = {}
     evidence: dict[str, str] = {}

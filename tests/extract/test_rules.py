@@ -289,3 +289,12 @@ def test_date_ranges_changes_and_documents(text: str, sent: datetime, iso: str) 
 ])
 def test_mode_of_the_main_leg(text: str, mode: str) -> None:
     assert fields(text)["mode"] == mode
+
+
+@pytest.mark.parametrize("text", ["3/4 " * 20_000, "東京" * 40_000, "12.5 kg 3 cbm 2x40HC " * 10_000, "1," * 50_000])
+def test_hostile_text_is_bounded(text: str) -> None:
+    import time
+
+    started = time.perf_counter()
+    extract_rules(text, sent_at=SENT, attachments=[text] * 10)
+    assert time.perf_counter() - started < 10  # quadratic paths took 17 s on 80 KB of dates before the bounds
