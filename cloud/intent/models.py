@@ -118,6 +118,7 @@ class TrainConfig:
     weight_decay: float = 0.0
     max_tokens: int = 384
     char_buckets: int = 80_000
+    char_ngrams: tuple[int, ...] = (2, 3, 4)
     max_chars: int = 1000
     seed: int = 0
 
@@ -127,7 +128,7 @@ def build(config: TrainConfig, vocab: int, labels: int) -> nn.Module:
     torch.manual_seed(config.seed)
     if config.arch == "fasttext":
         return FastTextClassifier(vocab, labels, dim=config.dim, buckets=config.buckets,
-                                  char_buckets=config.char_buckets)
+                                  char_buckets=config.char_buckets, char_ngrams=config.char_ngrams)
     if config.arch == "cnn":
         return CnnClassifier(vocab, labels, dim=config.dim)
     raise ValueError(f"unknown architecture {config.arch!r} (known: {', '.join(ARCHITECTURES)})")
