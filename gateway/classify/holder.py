@@ -32,6 +32,7 @@ class ModelHolder:
         self.threads = threads
         self._model: IntentModel | None = None
         self._lock = threading.Lock()
+        self._first_load = threading.Lock()
 
     def load(self, path: Path | None = None) -> IntentModel:
         """Verify the bundle at `path` (default: the configured one) and make it the active model.
@@ -56,7 +57,10 @@ class ModelHolder:
         """The active model, loading the configured bundle on first use (BundleError if it is broken)."""
         with self._lock:
             model = self._model
-        return model if model is not None else self.load()
+        if model is not None:
+            return model
+        with self._first_load:  # worker threads starting together load the bundle once
+            return self._model if self._model is not None else self.load()
 
     @property
     def version(self) -> str | None:

@@ -83,3 +83,21 @@ def test_swapping_under_load_never_drops_a_classification(bundle: Path, tmp_path
         worker.join(10)
     assert not errors
     assert len(versions) > 0
+
+
+def test_threads_starting_together_load_the_bundle_once(bundle: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    holder = ModelHolder(bundle)
+    calls: list[Path | None] = []
+    real_load = holder.load
+
+    def counting_load(path: Path | None = None) -> object:
+        calls.append(path)
+        return real_load(path)
+
+    monkeypatch.setattr(holder, "load", counting_load)
+    threads = [threading.Thread(target=holder.classify, args=(TEXT,)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(calls) == 1
