@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -81,3 +82,25 @@ def test_settings_default_to_the_shipped_bundle_and_resolve_relative_paths(
     assert make_settings().classify.bundle is None
     configured = make_settings(env={"BUSYBEE_CLASSIFY__BUNDLE": "models/x"}).classify.bundle
     assert configured == (tmp_path / "models/x").resolve()
+
+
+def test_a_dropped_email_is_classified_by_the_running_gateway(settings: Settings) -> None:
+    from gateway.runtime import Runtime
+
+    runtime = Runtime(settings)
+    runtime.build()
+    settings.spool_dir.mkdir(parents=True, exist_ok=True)
+    (settings.spool_dir / "q.eml").write_bytes(message(QUOTE, subject="부산-LA 견적 요청"))
+    runtime.start()
+    db = open_db(settings)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            rows = list(db.query("SELECT c.label, e.status FROM classifications c JOIN emails e ON e.id = c.email_id"))
+            if rows:
+                break
+            time.sleep(0.2)
+    finally:
+        runtime.stop()
+    assert [r["label"] for r in rows] == ["quote"]
+    assert rows[0]["status"] not in ("received", "parsed")  # classified (or a later step took it on)
