@@ -53,7 +53,8 @@ _PACKAGES_AFTER_WORD = re.compile(  # 梱包：木箱 3, 荷姿 IBCタンク × 
 _TOTAL_WORD = re.compile(r"(?:total|in\stotal|รวม|합계|총|合計|計)\s?[:：]?\s?$", re.IGNORECASE)
 _PACKAGES_LABEL = re.compile(
     r"(?:no\.?\s?of\s(?:packages|pkgs|cartons|pallets|pieces)|packages|pkgs|qty|quantity|pieces|"
-    r"포장|수량|박스\s?수|個数|数量|梱包数|จำนวน(?:หีบห่อ|กล่อง)?)\s?[:：]\s?(\d{1,6})(?!\s?(?:kg|cbm|x|\d))",
+    r"포장|수량|박스\s?수|個数|数量|梱包数|จำนวน(?:หีบห่อ|กล่อง)?)\s?[:：]\s?(\d{1,3}(?:,\d{3})+|\d{1,6})"
+    r"(?!\s?(?:kg|cbm|x|\d))",
     re.IGNORECASE,
 )
 
@@ -253,8 +254,17 @@ _PACKAGES_KO = re.compile(
 )
 
 
-def find_packages(text: str) -> tuple[int | None, str | None]:
-    """The number of pieces/cartons/pallets: a labelled count, else the first count with a package word."""
+_PER_CONTAINER_PACKAGES = re.compile(
+    r"^[^\n]{0,3}(?:per\s(?:container|box|cntr|unit)|each|/\s?(?:container|cntr|ctr|本|ตู้)|씩)", re.IGNORECASE)
+_PER_CONTAINER_BEFORE = re.compile(
+    r"(?:ตู้ละ|1本あたり|本あたり|대당|컨테이너당|per\scontainer|each\scontainer)[^\n]{0,6}$", re.IGNORECASE)
+_CHANGED_COUNT = re.compile(r"^\s?(?:→|->|⇒|=>|에서|から|เป็น)\s?(\d{1,3}(?:,\d{3})+|\d{1,6})")
+_VEHICLE_WORD = re.compile(r"คัน|台|대의", re.IGNORECASE)
+
+
+def find_packages(text: str, containers: int = 0) -> tuple[int | None, str | None]:
+    """The number of pieces/cartons/pallets: a labelled count, else the best count with a package word; a count
+    per container is multiplied by the containers, a changed count ("6개 → 16개") is the new one."""
     m = _PACKAGES_LABEL.search(text) or _PACKAGES_WORD_LABEL.search(text)
     if m and _PIECE_WORD.match(text[m.end():m.end() + 8].strip()) and (_PACKAGES.search(text[m.end():])):
         m = None  # "Quantity: 800 bags on 20 pallets": the pallets are the packages
@@ -265,12 +275,20 @@ def find_packages(text: str) -> tuple[int | None, str | None]:
             return None, None
         m = min(found, key=lambda f: (_package_rank(text, f), f.start()))
     n = int(m.group(1).replace(",", ""))
+    changed = _CHANGED_COUNT.match(text[m.end():m.end() + 16])
+    if changed:
+        n = int(changed.group(1).replace(",", ""))
+    elif containers > 1 and (_PER_CONTAINER_PACKAGES.match(text[m.end():m.end() + 20])
+                             or _PER_CONTAINER_BEFORE.search(text[max(0, m.start() - 16):m.start()])):
+        n *= containers
     return (n, m.group(0)) if 0 < n < 1_000_000 else (None, None)
 
 
 def _package_rank(text: str, m: re.Match[str]) -> int:
     """Which count names the shipping units: a stated total, then pallets, then cartons/boxes, then pieces."""
     word = m.group(0)
+    if _VEHICLE_WORD.search(word):
+        return 4  # "1 คันรถ 10 ล้อ / 850 ลัง": the truck is not a package
     if _PIECE_WORD.search(word):
         return 3
     if _TOTAL_WORD.search(text[max(0, m.start() - 12):m.start()]):

@@ -57,9 +57,9 @@ def extract_rules(text: str, *, sent_at: datetime | date | None, attachments: Se
     put("destination", route.destination, route.evidence.get("destination"))
     containers, raw = find_containers(full)
     put("containers", containers, raw)
-    packages, raw = find_packages(full)
-    put("packages", packages, raw)
     n_containers = sum(int(p.split("x")[0]) for p in containers.split(",")) if containers else 0
+    packages, raw = find_packages(full, n_containers)
+    put("packages", packages, raw)
     weight = pick_total(find_weights(full), n_containers, packages or 0)
     if weight is not None:
         put("weight_kg", round(weight.value, 3), weight.raw)

@@ -298,3 +298,15 @@ def test_hostile_text_is_bounded(text: str) -> None:
     started = time.perf_counter()
     extract_rules(text, sent_at=SENT, attachments=[text] * 10)
     assert time.perf_counter() - started < 10  # quadratic paths took 17 s on 80 KB of dates before the bounds
+
+
+@pytest.mark.parametrize(("text", "n"), [
+    ("Goods: Aluminium wheels // Qty: 1,120 pcs packed on 56 pallets", 56),
+    ("Carton qty: 1,480 ctns // N.W: 7,100 kgs", 1480),
+    ("2 x 40HC lubricant oil, 80 drums per container", 160),
+    ("2 ตู้ 40RF/สัปดาห์ (ตู้ละ 20 พาเลท, 12 ตัน)", 40),
+    ("150kg → 420kg, 박스 6개 → 16개로 변경해서 다시 견적 부탁드려요", 16),
+    ("ประมาณ 1 คันรถ 10 ล้อ / 12 ตัน / 850 ลัง", 850),
+])
+def test_package_counts_per_container_and_changed(text: str, n: int) -> None:
+    assert fields(text)["packages"] == n
