@@ -31,6 +31,7 @@ _PATTERNS = [
     # table cells: 20GP<tab>2, 40HC | 3
     re.compile(r"(?<![\d.])" + _SIZE + _TYPE + r"(?:[ ]?\|[ ]?|[ \t])(\d{1,3})[ ]*(?=\n|$|\|)", re.IGNORECASE),
 ]
+_CHANGED = re.compile(r"^\s?(?:本|대|ตู้|units?)?\s?(?:→|->|⇒|=>|から|에서|เป็น)\s?(\d{1,3})(?!\d)")
 _FOOT = re.compile(r"'|ft|feet|foot|피트|フィート|ฟุต", re.IGNORECASE)
 _CONTAINER_AFTER = re.compile(r"\s?(?:containers?|cntrs?|컨테이너|コンテナ|ตู้)", re.IGNORECASE)
 
@@ -56,6 +57,7 @@ def _kind(size: str, word: str | None) -> str | None:
 def find_containers(text: str) -> tuple[str | None, str | None]:
     """The containers as "1x20GP,2x40HC" (types in order of first mention) and the text they came from."""
     counts: dict[str, int] = {}
+    changed_to: dict[str, int] = {}
     raws: list[str] = []
     taken: list[tuple[int, int]] = []
     for i, pattern in enumerate(_PATTERNS):
@@ -74,6 +76,9 @@ def find_containers(text: str) -> tuple[str | None, str | None]:
                 continue
             taken.append((m.start(), m.end()))
             raws.append(m.group(0))
+            changed = _CHANGED.match(text[m.end():m.end() + 12])
+            if changed:  # "40HC 3本→2本", "2대→3대로": the new count
+                changed_to[kind] = int(changed.group(1))
             counts[kind] = max(counts.get(kind, 0), int(count))
     for m in _BARE.finditer(text):
         if any(s < m.end() and m.start() < e for s, e in taken):
@@ -82,6 +87,7 @@ def find_containers(text: str) -> tuple[str | None, str | None]:
         if kind is not None and kind not in counts:
             counts[kind] = 1
             raws.append(m.group(0))
+    counts.update({k: v for k, v in changed_to.items() if 0 < v < 1000})
     if not counts:
         return None, None
     ordered = sorted(counts, key=lambda k: _first_at(text, k, raws))

@@ -310,3 +310,12 @@ def test_hostile_text_is_bounded(text: str) -> None:
 ])
 def test_package_counts_per_container_and_changed(text: str, n: int) -> None:
     assert fields(text)["packages"] == n
+
+
+@pytest.mark.parametrize(("text", "containers"), [
+    ("４０ＨＣ３本で取っていただいたところ、40HC 3本→2本に減らしたいです", "2x40HC"),
+    ("어제 부킹한거 20피트 2대에서 3대로 늘려주세요", "3x20GP"),
+    ("2x40HC → Busan", "2x40HC"),
+])
+def test_changed_container_counts(text: str, containers: str) -> None:
+    assert fields(text)["containers"] == containers
