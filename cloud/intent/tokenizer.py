@@ -15,21 +15,18 @@ import json
 import statistics
 from collections.abc import Iterable, Sequence
 
-from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
 
 PAD, UNK = "<pad>", "<unk>"
 BYTE_PIECES = [f"<0x{i:02X}>" for i in range(256)]
 
 
 def train_tokenizer(texts: Iterable[str], vocab_size: int = 8000, max_piece_length: int = 6,
-                    kind: str = "bpe", thai_chars: bool = False) -> Tokenizer:
+                    kind: str = "bpe") -> Tokenizer:
     """A BPE or Unigram tokenizer with byte fallback; <pad> has id 0 and <unk> id 1."""
     tok = Tokenizer(models.BPE(unk_token=UNK, byte_fallback=True) if kind == "bpe" else models.Unigram())
     tok.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Lowercase()])
-    splitters: list[pre_tokenizers.PreTokenizer] = [pre_tokenizers.Metaspace()]
-    if thai_chars:  # alternative measured in the model card: every Thai character its own word
-        splitters.insert(0, pre_tokenizers.Split(Regex(r"[\u0E00-\u0E7F]"), behavior="isolated"))
-    tok.pre_tokenizer = pre_tokenizers.Sequence(splitters)
+    tok.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Metaspace()])
     tok.decoder = decoders.Sequence([decoders.ByteFallback(), decoders.Metaspace()])
     trainer: trainers.Trainer
     if kind == "bpe":
