@@ -61,6 +61,11 @@ _STRONG = re.compile(
     re.IGNORECASE,
 )
 _TITLE_BEFORE = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Dr|Mister|Khun|Sr|Sra)\.?|คุณ|คุน)\s?$")
+# 川口機械の松尾です, 豊田商会, 大和ナッツの青柳: a town's name as the start of a company's
+_COMPANY_AFTER = re.compile(
+    r"^[\u30a0-\u30ff\u4e00-\u9fff]{0,6}?(?:商会|株式会社|工業|産業|商事|販売|機械|製作所|運輸|物流|電工|化学|食品|製菓|"
+    r"乳業|水産|ホビー|フーズ|ナッツ|タイヤ|の[\u4e00-\u9fff]{1,3}(?:です|でございます|と申します))")
+_NOT_PLACES = frozenset({"지난", "日出", "吉岡", "東海", "中央", "大和"})  # last time, sunrise, a surname, regions
 _HONORIFIC = re.compile(
     r"^\s?(?:様|さん|殿|氏|님|씨|部長|課長|社長|さま|です|でございます|と申します|입니다|드림|올림)")
 
@@ -81,7 +86,8 @@ def _role(text: str, m: Mention) -> tuple[str | None, bool]:
 def find_route(text: str, gazetteer: Gazetteer) -> Route:
     """Where the shipment goes from and to, as far as the text says."""
     mentions = [m for m in gazetteer.scan(text) if not _HONORIFIC.match(text[m.end:m.end + 8])
-                and not _TITLE_BEFORE.search(text[max(0, m.start - 8):m.start])]
+                and not _TITLE_BEFORE.search(text[max(0, m.start - 8):m.start])
+                and not _COMPANY_AFTER.match(text[m.end:m.end + 16]) and m.raw not in _NOT_PLACES]
     evidence: dict[str, str] = {}
     found: dict[str, str] = {}
 
@@ -118,7 +124,14 @@ def find_route(text: str, gazetteer: Gazetteer) -> Route:
     if not found and len(distinct) == 1:  # 4. one place, no route word: the customer's far end
         m = strong_mentions[0]
         put("origin" if m.place.country == _home_country(text) else "destination", m)
-    if len(found) < 2:  # 5. first places in order of mention
+    if not found:  # 5. two places, no route word: the writer's own country is where the goods leave from
+        pair = [m for i, m in enumerate(strong_mentions[:4])
+                if m.place.name not in {x.place.name for x in strong_mentions[:i]}][:2]
+        home = _home_country(text)
+        if len(pair) == 2 and home and [m.place.country == home for m in pair] == [False, True]:
+            put("origin", pair[1])
+            put("destination", pair[0])
+    if len(found) < 2:  # 6. first places in order of mention
         for m in strong_mentions[:4]:
             if m.place.name in found.values():
                 continue

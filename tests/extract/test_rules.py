@@ -319,3 +319,14 @@ def test_package_counts_per_container_and_changed(text: str, n: int) -> None:
 ])
 def test_changed_container_counts(text: str, containers: str) -> None:
     assert fields(text)["containers"] == containers
+
+
+def test_company_names_and_common_words_are_not_places() -> None:
+    f = fields("BusyBee様\nお世話になります。川口機械の松尾です。\n中国の仕入先がCIF東京で手配しています。")
+    assert "Kawaguchi" not in (f["origin"], f["destination"]) and "Tokyo" in (f["origin"], f["destination"])
+    assert fields("지난번 건 잘 도착했다고 연락 받았습니다. 인천 → 아카바 40HC 2대")["origin"] == "Incheon"
+
+
+def test_two_places_without_route_words_leave_from_the_writers_country() -> None:
+    f = fields("ジャカルタ赴任の荷物について。東京の自宅から家財を送りたいです。")
+    assert (f["origin"], f["destination"]) == ("Tokyo", "Jakarta")
