@@ -227,7 +227,8 @@ class Gazetteer:
                 continue
             if "\u0e00" <= raw[0] <= "\u0e7f" and len(raw) < 4 and raw not in _SHORT_THAI_OK:
                 continue
-            return Mention(p, p + length, raw, place, "name")
+            # Thai has no spaces: a small town's name inside a word (พร้าว in มะพร้าว) needs a route word
+            return Mention(p, p + length, raw, place, "name", raw in self.small)
         return None
 
 
@@ -326,7 +327,7 @@ def _build() -> Gazetteer:
         if (code in AIRPORT_NAMES or big) and code not in _IATA_STOPLIST:
             in_text.add(code)
     small = frozenset(k for k, p in names.items() if p.kind == "city" and population.get(k, 10**9) <
-                      STRONG_LATIN_POPULATION and not _NATIVE.match(k))
+                      STRONG_LATIN_POPULATION and (not _NATIVE.match(k) or re.match(r"[\u0e00-\u0e7f]", k)))
     big_names = frozenset(k for k, p in names.items() if not _NATIVE.match(k) and len(k) >= 4 and (
         p.kind == "port" or population.get(k, 0) >= BIG_CITY_POPULATION))
     return Gazetteer(names, codes, iata, frozenset(in_text), small, big_names)

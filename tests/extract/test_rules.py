@@ -330,3 +330,10 @@ def test_company_names_and_common_words_are_not_places() -> None:
 def test_two_places_without_route_words_leave_from_the_writers_country() -> None:
     f = fields("ジャカルタ赴任の荷物について。東京の自宅から家財を送りたいです。")
     assert (f["origin"], f["destination"]) == ("Tokyo", "Jakarta")
+
+
+def test_thai_small_towns_inside_words_and_lch() -> None:
+    f = fields("ตกลงราคา มะพร้าวไปเซี่ยงไฮ้ 2x40RF")
+    assert (f["origin"], f["destination"]) == (None, "Shanghai")
+    f = fields("ขอ rate 2 x 40'HQ LCH -> Lazaro Cardenas ครับ")
+    assert f["origin"] == "Laem Chabang"
