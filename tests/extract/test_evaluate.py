@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gateway.extract.evaluate import CORPUS, evaluate, load, same
 
-HELDOUT_MICRO_F1_FLOOR = 0.885  # reached 0.904 on 2026-11-25 (all ten fields); a small margin for harmless changes
+HELDOUT_MICRO_F1_FLOOR = 0.895  # reached 0.915 on 2026-11-25 (all ten fields); a small margin for harmless changes
 
 
 def test_heldout_micro_f1_floor() -> None:
