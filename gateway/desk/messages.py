@@ -6,17 +6,15 @@ import html
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
 
 from gateway.extract.fields import FIELDS, Shipment
+from gateway.i18n import language_of, translations
 
 DOMAIN = "desk"
-LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
-LANGUAGES = ("en", "ko", "ja", "th")
 _BRACKETS = re.compile(r"\s*[(（][^)）]*[)）]\s*$")
 
 
@@ -59,11 +57,6 @@ def as_html(text: str, lang: str) -> str:
             f'<body style="font-family: sans-serif">\n{body}\n</body></html>\n')
 
 
-def language_of(code: str | None) -> str:
-    """A language we have catalogs for (English for anything else)."""
-    return code if code in LANGUAGES else "en"
-
-
 @dataclass(frozen=True)
 class Prompt:
     """What the bot says at one step, before it is put into an email or a chat bubble."""
@@ -83,16 +76,9 @@ class Prompt:
 class Catalogs:
     """Loaded translations per language (each .mo is read once)."""
 
-    def __init__(self, directory: Path = LOCALE_DIR) -> None:
-        self.directory = directory
-        self._loaded: dict[str, NullTranslations] = {}
-
     def get(self, lang: str) -> NullTranslations:
         """The `desk` translations of one language."""
-        lang = language_of(lang)
-        if lang not in self._loaded:
-            self._loaded[lang] = Translations.load(str(self.directory), [lang], DOMAIN)
-        return self._loaded[lang]
+        return translations(DOMAIN, lang)
 
     def gettext(self, lang: str, message: str) -> str:
         """One message in `lang`."""

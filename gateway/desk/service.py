@@ -16,10 +16,11 @@ from gateway.db import transaction
 from gateway.desk import records
 from gateway.desk.errors import CannotSettle
 from gateway.desk.machine import OPEN, Kind, Policy, Step, advance, start
-from gateway.desk.messages import CHAT_UI, LANGUAGES, Catalogs, Prompt, as_html, language_of
+from gateway.desk.messages import CHAT_UI, Catalogs, Prompt, as_html
 from gateway.desk.records import Request
 from gateway.desk.turns import understand
 from gateway.extract.fields import Shipment
+from gateway.i18n import LANGUAGES, language_of
 from gateway.jobs import JobQueue
 from gateway.mail.language import detect_language
 

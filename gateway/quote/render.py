@@ -11,21 +11,21 @@ from datetime import date
 from decimal import Decimal
 from email.message import EmailMessage
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from gateway import i18n
 from gateway.extract.fields import Shipment
+from gateway.i18n import BABEL_LOCALES as _LOCALES
+from gateway.i18n import language_of
 from gateway.quote.pricing import LineItem, Quote
 
 DOMAIN = "quote"
-LANGUAGES = ("ko", "en", "ja", "th")
-_LOCALES = {"ko": "ko_KR", "en": "en_US", "ja": "ja_JP", "th": "th_TH"}
 
 
 def _(message: str) -> str:
@@ -66,20 +66,9 @@ class Rendered:
         return message
 
 
-def locale_dir() -> Path:
-    """gateway/locale, where every domain's catalogs live."""
-    return Path(str(resources.files("gateway"))) / "locale"
-
-
-def language_of(code: str | None) -> str:
-    """One of ko/en/ja/th for a detected language code; anything else is English."""
-    return code if code in LANGUAGES else "en"
-
-
-@cache
 def translations(language: str) -> NullTranslations:
     """The compiled `quote` catalog for a language (English falls back to the msgids)."""
-    return Translations.load(str(locale_dir()), [_LOCALES[language_of(language)], language_of(language)], DOMAIN)
+    return i18n.translations(DOMAIN, language)
 
 
 @cache

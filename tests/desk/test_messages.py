@@ -10,8 +10,9 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from gateway.desk import messages
-from gateway.desk.messages import LANGUAGES, LOCALE_DIR, Catalogs, Prompt
+from gateway.desk.messages import Catalogs, Prompt
 from gateway.extract.fields import Shipment
+from gateway.i18n import LANGUAGES, LOCALE_DIR
 
 KNOWN = Shipment(origin="Busan", destination="Los Angeles", containers="2x40HC", ready_date="2026-12-04")
 

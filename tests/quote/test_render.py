@@ -13,9 +13,10 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from gateway.extract.fields import Shipment
+from gateway.i18n import LANGUAGES, locale_dir
 from gateway.quote.pricing import Quote, price
 from gateway.quote.ratecard import RateCard
-from gateway.quote.render import LANGUAGES, locale_dir, render_booking, render_quote
+from gateway.quote.render import render_booking, render_quote
 
 HOSTILE = '<script>alert("x")</script> & <img src=x onerror=alert(1)>'
 
