@@ -32,6 +32,16 @@ class AppContext:
                 raise click.ClickException(str(exc)) from exc
         return self._settings
 
+    def settings_or_defaults(self) -> Settings:
+        """The configured settings, or the built-in defaults when no config exists (works straight after install)."""
+        try:
+            find_config(self.config_arg)
+        except ConfigError as exc:
+            if self.config_arg:
+                raise click.ClickException(str(exc)) from exc
+            return Settings()
+        return self.settings
+
     def db(self) -> Database:
         """A migrated connection to the gateway database."""
         from gateway.store import open_db

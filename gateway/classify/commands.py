@@ -7,18 +7,7 @@ from pathlib import Path
 import click
 
 from gateway.cli import AppContext, emit_json, pass_app
-from gateway.config import ConfigError, Settings, find_config
-
-
-def _settings(app: AppContext) -> Settings:
-    """The configured settings, or the defaults when no configuration exists (works straight after install)."""
-    try:
-        find_config(app.config_arg)
-    except ConfigError:
-        if app.config_arg:
-            raise
-        return Settings()
-    return app.settings
+from gateway.config import ConfigError
 
 
 @click.command()
@@ -37,7 +26,7 @@ def classify(app: AppContext, paths: tuple[Path, ...], as_json: bool, bundle: Pa
     from gateway.mail.parse import parse_message
 
     try:
-        settings = _settings(app)
+        settings = app.settings_or_defaults()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
     holder = ModelHolder(bundle or settings.classify.bundle, threads=settings.classify.threads)

@@ -7,21 +7,8 @@ from pathlib import Path
 import click
 
 from gateway.cli import AppContext, emit_json, pass_app
-from gateway.config import ConfigError, Settings, find_config
+from gateway.config import ConfigError
 from gateway.mail.dates import sent_datetime
-
-
-def _settings(app: AppContext) -> Settings:
-    """The configured settings, or the defaults when no configuration exists."""
-    try:
-        find_config(app.config_arg)
-    except ConfigError:
-        if app.config_arg:
-            raise
-        return Settings()
-    return app.settings
-
-
 
 
 @click.command()
@@ -38,7 +25,7 @@ def extract(app: AppContext, paths: tuple[Path, ...], as_json: bool) -> None:
     from gateway.mail.parse import parse_message
 
     try:
-        settings = _settings(app)
+        settings = app.settings_or_defaults()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
     holder = ModelHolder(settings.classify.bundle, threads=settings.classify.threads)
