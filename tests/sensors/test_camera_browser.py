@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-import uvicorn
 
 from gateway.cameras.mqtt_source import CameraSource
 from gateway.config import Settings
@@ -20,6 +17,7 @@ from gateway.web.app import WebState, create_app
 from gateway.web.users import add_user
 from tests.conftest import require_binary
 from tests.sensors.camera_fixtures import camera_env, make_jpeg
+from tests.services.live_app import serve
 
 pytestmark = pytest.mark.browser
 T = "busybee/gw1/cam"
@@ -40,19 +38,8 @@ def live(make_settings: Callable[..., Settings]) -> Iterator[Live]:
     source = CameraSource(settings, lambda: open_db(settings, migrate_schema=False), metrics.registry)
     app = create_app(WebState(settings, lambda: open_db(settings, migrate_schema=False), metrics,
                               services={"cameras": source}))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield Live(f"http://127.0.0.1:{port}", source)
-    server.should_exit = True
-    thread.join(10)
+    with serve(app) as url:
+        yield Live(url, source)
 
 
 def until(page: Any, script: str, seconds: float = 10.0) -> None:

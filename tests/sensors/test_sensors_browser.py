@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from gateway.config import Settings
 from gateway.metrics import Metrics
@@ -18,6 +15,7 @@ from gateway.web.app import WebState, create_app
 from gateway.web.users import add_user
 from tests.conftest import require_binary
 from tests.sensors.test_sensors_web import fill
+from tests.services.live_app import serve
 
 pytestmark = pytest.mark.browser
 
@@ -27,19 +25,8 @@ def live_sensors(settings: Settings) -> Iterator[str]:
     add_user(open_db(settings), "clerk", "warehouse-pass")
     fill(settings, time.time())
     app = create_app(WebState(settings, lambda: open_db(settings, migrate_schema=False), Metrics()))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with serve(app) as url:
+        yield url
 
 
 def test_sensors_page_renders_in_chromium(live_sensors: str, tmp_path: Path) -> None:
