@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Mailbox
-from aiosmtpd.smtp import SMTP
 
 from gateway.config import SmtpSettings
 from gateway.mail.send import SendError, send
+from tests.services.dovecot import free_port
+from tests.services.smtp import RefusingMailbox
 
 pytestmark = pytest.mark.smtp
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class RefusingMailbox(Mailbox):
-    async def handle_RCPT(self, server: SMTP, session, envelope, address: str, rcpt_options):  # type: ignore[no-untyped-def]
-        if address.endswith("@refused.test"):
-            return "550 5.1.1 no such user"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
 
 
 @pytest.fixture

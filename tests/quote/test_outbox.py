@@ -3,7 +3,6 @@ the recipient is always the request's sender, never an address from the body or 
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable, Iterator
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -12,8 +11,6 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Mailbox
-from aiosmtpd.smtp import SMTP
 from sqlite_utils import Database
 
 from gateway.config import Settings
@@ -28,6 +25,8 @@ from gateway.quote.outbox import SEND_JOB, make_send_handler, outbox_rows, queue
 from gateway.quote.ratecard import RateCard
 from gateway.quote.service import QuoteDesk
 from gateway.store import open_db, raw_store
+from tests.services.dovecot import free_port
+from tests.services.smtp import RefusingMailbox
 
 pytestmark = pytest.mark.smtp
 
@@ -41,20 +40,6 @@ REQUEST = (
 ).encode()
 SHIPMENT = Shipment(origin="Busan", destination="Tokyo", mode="sea", containers="2x40HC", ready_date="2026-12-01",
                     commodity="<script>alert(1)</script> parts")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class RefusingMailbox(Mailbox):
-    async def handle_RCPT(self, server: SMTP, session, envelope, address: str, rcpt_options):  # type: ignore[no-untyped-def]
-        if address.endswith("@refused.test"):
-            return "550 5.1.1 no such user here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
 
 
 class Clock:
