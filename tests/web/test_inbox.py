@@ -93,3 +93,24 @@ def test_healthz_and_metrics_are_open(web: WebWorld) -> None:
     assert web.client.get("/healthz").json()["ok"] is True
     text = web.client.get("/metrics").text
     assert "busybee_emails_ingested" in text and "busybee_parse_failures" in text
+
+
+def test_inbox_shows_label_confidence_model_and_review_flag(web: WebWorld) -> None:
+    from gateway.classify.job import store_prediction
+    from gateway.classify.model import Prediction
+
+    sure = web.ingestor.ingest(mail("Rate request BKK-NRT", mid="c1@x"), "t:1")
+    unsure = web.ingestor.ingest(mail("hmm", mid="c2@x"), "t:2")
+    db = web.ingestor.db
+    db.execute("UPDATE emails SET status = 'parsed'")
+    scores = {"quote": 0.97, "order": 0.01, "inquiry": 0.01, "spam": 0.005, "other": 0.005}
+    store_prediction(db, sure.email_id or 0, Prediction("quote", 0.97, scores, "2026.11.25-s0"), 0.6, 1.0)
+    store_prediction(db, unsure.email_id or 0, Prediction("other", 0.41, scores, "2026.11.25-s0"), 0.6, 1.0)
+    web.login()
+    page = web.client.get("/inbox").text
+    row = page.split(f'data-email-id="{sure.email_id}"', 1)[1].split("</tr>", 1)[0]
+    assert "quote" in row and "97%" in row and "review" not in row and "classified" in row
+    row = page.split(f'data-email-id="{unsure.email_id}"', 1)[1].split("</tr>", 1)[0]
+    assert "other" in row and "41%" in row and "review" in row
+    detail = web.client.get(f"/inbox/{sure.email_id}").text
+    assert "model 2026.11.25-s0" in detail
