@@ -32,3 +32,21 @@ def test_systemd_unit_verifies(tmp_path: Path) -> None:
     result = subprocess.run([analyze, "verify", str(copy)], capture_output=True, text=True, timeout=60)
     problems = [ln for ln in (result.stdout + result.stderr).splitlines() if "busybee-gateway" in ln]
     assert result.returncode == 0 and not problems, result.stdout + result.stderr
+
+
+def test_wheel_ships_the_whole_intent_bundle(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+    import zipfile
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w",
+                    str(tmp_path), str(ROOT)], check=True, capture_output=True, timeout=300)
+    (wheel,) = tmp_path.glob("busybee-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    manifest = json.loads((ROOT / "models" / "intent" / "manifest.json").read_text())
+    for name in [*manifest["files"], "manifest.json"]:
+        assert f"busybee-0.1.0.data/data/share/busybee/models/intent/{name}" in names, name
+    for packaged in ("gateway/web/templates/inbox.html", "gateway/config_template.toml",
+                     "gateway/quote/default_ratecard.toml", "gateway/locale/th/LC_MESSAGES/desk.mo"):
+        assert packaged in names, packaged
