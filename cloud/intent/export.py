@@ -20,6 +20,9 @@ def export_onnx(model: nn.Module, path: Path, example_len: int = 16, chars: bool
     """Write `model` as ONNX: input `ids` int64 [batch, seq] (and `chars` [batch, n]), output `logits`."""
     logging.getLogger("torch.onnx").setLevel(logging.ERROR)
     model.eval()
+    emb = getattr(model, "emb", None)
+    if isinstance(emb, nn.Embedding) and emb.padding_idx == 0 and bool(emb.weight[0].abs().sum() > 0):
+        raise ValueError("the padding embedding row is not zero: the graph's plain sum would count padding")
     example: tuple[torch.Tensor, ...] = (torch.ones((2, example_len), dtype=torch.int64),)
     batch, seq = torch.export.Dim("batch"), torch.export.Dim("seq")
     names = [INPUT_NAME]

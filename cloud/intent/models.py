@@ -23,17 +23,23 @@ HASH_MULTIPLIER = 1_000_003
 SPARSE = False  # measured: dense Adam beats SparseAdam (its coalesce) on this table
 
 
-def hash_ngrams(codes: torch.Tensor, n: int, buckets: int, offset: int) -> torch.Tensor:
-    """Ids offset + hash(n consecutive codes) mod buckets; 0 where the n-gram touches padding."""
-    width = codes.shape[1] - n + 1
-    h = codes[:, 0:width]
-    valid = h != 0
-    for k in range(1, n):
-        nxt = codes[:, k:k + width]
-        h = torch.remainder(h * HASH_MULTIPLIER + nxt, buckets)
-        valid = valid & (nxt != 0)
-    h = torch.remainder(h, buckets) + offset
-    return torch.where(valid, h, torch.zeros_like(h))
+def char_ngram_ids(codes: torch.Tensor, ngrams: tuple[int, ...], buckets: int, offset: int) -> list[torch.Tensor]:
+    """For each n in `ngrams`: ids offset + hash(n consecutive codes) mod buckets, 0 where it touches padding.
+
+    The hash of an n-gram extends the hash of its (n-1)-gram prefix, so 2-, 3- and 4-grams share the work
+    (fewer graph nodes than hashing each n from scratch; the ids are the same).
+    """
+    h, valid, grams = codes, codes != 0, []
+    if 1 in ngrams:
+        grams.append(torch.where(valid, torch.remainder(codes, buckets) + offset, 0))
+    for n in range(2, max(ngrams, default=1) + 1):
+        width = codes.shape[1] - n + 1
+        nxt = codes[:, n - 1:n - 1 + width]
+        h = torch.remainder(h[:, :width] * HASH_MULTIPLIER + nxt, buckets)
+        valid = valid[:, :width] & (nxt != 0)
+        if n in ngrams:
+            grams.append(torch.where(valid, h + offset, 0))
+    return grams
 
 
 class FastTextClassifier(nn.Module):
@@ -64,25 +70,33 @@ class FastTextClassifier(nn.Module):
         feats = self.features(ids)
         if self.char_buckets and chars is not None:
             offset = self.vocab + self.buckets
-            grams = [hash_ngrams(chars, n, self.char_buckets, offset) for n in self.char_ngrams]
+            grams = char_ngram_ids(chars, self.char_ngrams, self.char_buckets, offset)
             feats = torch.cat([feats, *grams], dim=1)
         return feats
 
-    def forward_bag(self, ids: torch.Tensor, chars: torch.Tensor | None = None) -> torch.Tensor:
-        """The same function as forward() through embedding_bag: no padded [batch, n, dim] tensor (training)."""
+    def forward_bag(self, ids: torch.Tensor, chars: torch.Tensor | None = None,
+                    feature_dropout: float = 0.0) -> torch.Tensor:
+        """The same function as forward() through embedding_bag: no padded [batch, n, dim] tensor (training).
+
+        `feature_dropout` drops that share of each row's feature ids at random (training only; a row keeps
+        at least its first feature), so no single n-gram can carry a label.
+        """
         feats = self.all_features(ids, chars)
         keep = feats != 0
+        if feature_dropout > 0.0 and self.training:
+            drop = torch.rand(feats.shape) < feature_dropout
+            drop[:, 0] = False
+            keep = keep & ~drop
         counts = keep.sum(dim=1)
         offsets = torch.cat([torch.zeros(1, dtype=torch.int64), counts.cumsum(0)[:-1]])
         pooled = nn.functional.embedding_bag(feats[keep], self.emb.weight, offsets, mode="mean")
         return self.fc(self.drop(pooled))
 
     def forward(self, ids: torch.Tensor, chars: torch.Tensor | None = None) -> torch.Tensor:
+        """Logits; the padding id's embedding row is zero (padding_idx=0), so a plain sum skips padding."""
         feats = self.all_features(ids, chars)
-        mask = (feats != 0).unsqueeze(-1).to(torch.float32)
-        summed = (self.emb(feats) * mask).sum(dim=1)
-        pooled = summed / mask.sum(dim=1).clamp(min=1.0)
-        return self.fc(self.drop(pooled))
+        count = (feats != 0).sum(dim=1, keepdim=True).clamp(min=1).to(torch.float32)
+        return self.fc(self.drop(self.emb(feats).sum(dim=1) / count))
 
 
 class CnnClassifier(nn.Module):
@@ -120,6 +134,8 @@ class TrainConfig:
     char_buckets: int = 80_000
     char_ngrams: tuple[int, ...] = (2, 3, 4)
     max_chars: int = 1000
+    feature_dropout: float = 0.0  # share of n-gram ids dropped per training example
+    label_smoothing: float = 0.0
     seed: int = 0
 
 
@@ -176,8 +192,11 @@ def fit(model: nn.Module, ids: Sequence[Example], labels: Sequence[int], config:
         for start in range(0, len(order), config.batch_size):
             batch = order[start:start + config.batch_size]
             inputs = batch_inputs([ids[i] for i in batch], config)
-            logits = model.forward_bag(*inputs) if isinstance(model, FastTextClassifier) else model(*inputs)
-            loss = (nn.functional.cross_entropy(logits, y[batch], reduction="none") * w[batch]).sum() / w[batch].sum()
+            logits = (model.forward_bag(*inputs, feature_dropout=config.feature_dropout)
+                      if isinstance(model, FastTextClassifier) else model(*inputs))
+            loss = nn.functional.cross_entropy(logits, y[batch], reduction="none",
+                                               label_smoothing=config.label_smoothing)
+            loss = (loss * w[batch]).sum() / w[batch].sum()
             for opt in opts:
                 opt.zero_grad()
             loss.backward()

@@ -20,6 +20,7 @@ SHORT_NEW_TEXT = 40  # below this many characters of new text, the quoted text c
 
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+_LINE_EDGES = re.compile(r" *\n *")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 # A line that starts quoted/forwarded material, in the mail clients our customers use.
@@ -73,9 +74,13 @@ def _is_cut(lines: list[str], i: int, line: str) -> bool:
 
 
 def clean(text: str) -> str:
-    """Thai digits to ASCII, runs of spaces collapsed, at most one blank line in a row."""
+    """Thai digits to ASCII, runs of spaces collapsed, lines trimmed, at most one blank line in a row.
+
+    Trimming matters for HTML mail turned into text: its layout leaves hundreds of lines holding one space,
+    which would otherwise fill the body budget before any words.
+    """
     text = text.translate(_THAI_DIGITS).replace("\r\n", "\n").replace("\r", "\n")
-    text = _SPACES.sub(" ", text)
+    text = _LINE_EDGES.sub("\n", _SPACES.sub(" ", text))
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 

@@ -62,3 +62,10 @@ def test_thai_digits_and_spaces_are_normalised_and_length_is_bounded() -> None:
     assert email_text("๑๒๓", "a  \t b") == "123\na b"
     long = email_text("s" * 5000, "b" * 50_000, [("f", "t" * 50_000)] * 20)
     assert len(long) <= MAX_TEXT_CHARS
+
+
+def test_blank_layout_lines_of_html_mail_do_not_fill_the_body_budget() -> None:
+    body = "ZDNet Announcements\n" + " \n \n\t\n" * 600 + "Dear member: 40% off your subscription this week."
+    text = email_text("Newsletter", body)
+    assert "40% off your subscription" in text
+    assert "\n\n\n" not in text and " \n" not in text
