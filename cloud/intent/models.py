@@ -74,7 +74,7 @@ class FastTextClassifier(nn.Module):
             feats = torch.cat([feats, *grams], dim=1)
         return feats
 
-    def forward_bag(self, ids: torch.Tensor, chars: torch.Tensor | None = None,
+    def forward_bag(self, ids: torch.Tensor, chars: torch.Tensor | None = None, *,
                     feature_dropout: float = 0.0) -> torch.Tensor:
         """The same function as forward() through embedding_bag: no padded [batch, n, dim] tensor (training).
 
