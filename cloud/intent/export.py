@@ -21,7 +21,7 @@ def export_onnx(model: nn.Module, path: Path, example_len: int = 16, chars: bool
     logging.getLogger("torch.onnx").setLevel(logging.ERROR)
     model.eval()
     emb = getattr(model, "emb", None)
-    if isinstance(emb, nn.Embedding) and emb.padding_idx == 0 and bool(emb.weight[0].abs().sum() > 0):
+    if isinstance(emb, nn.Embedding) and emb.padding_idx == 0 and bool(emb.weight.detach()[0].abs().sum() > 0):
         raise ValueError("the padding embedding row is not zero: the graph's plain sum would count padding")
     example: tuple[torch.Tensor, ...] = (torch.ones((2, example_len), dtype=torch.int64),)
     batch, seq = torch.export.Dim("batch"), torch.export.Dim("seq")

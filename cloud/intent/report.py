@@ -70,7 +70,8 @@ def write_card(out: Path, metrics: dict[str, Any], training: dict[str, Any], lab
         f"bigrams ({training['config']['buckets']:,} buckets) and hashed character 2/3/4-grams of the first "
         f"{training['config']['max_chars']} characters ({training['config']['char_buckets']:,} buckets), "
         f"{training['config']['dim']}-dimensional embedding mean, linear layer; the hashing runs inside the ONNX "
-        "graph), chosen over a 1-D CNN by validation macro-F1 and latency (below).",
+        "graph), chosen over a 1-D CNN by validation macro-F1 and latency "
+        f"({'below' if metrics.get('validation') else 'measured with --compare; see the README'}).",
         f"- Tokenizer: BPE with byte fallback (no `<unk>`), {training['vocab_size']} pieces, NFKC + lowercase; "
         "BPE rather than Unigram because the Unigram trainer is not deterministic (hash-map tie-breaking).",
         f"- Input: subject, new body text (quoted mail cut), attachment names and text; at most "

@@ -47,3 +47,4 @@ def test_feature_dropout_changes_training_outputs_only() -> None:
     full = model.forward_bag(ids)
     dropped = model.forward_bag(ids, feature_dropout=0.5)
     assert not torch.allclose(full, dropped)
+
