@@ -26,4 +26,4 @@ def test_shipped_bundle_reaches_its_reported_heldout_scores() -> None:
     assert got["macro_f1"] == pytest.approx(reported["macro_f1"], abs=1e-4)
     assert got["accuracy"] == pytest.approx(reported["accuracy"], abs=1e-4)
     assert spam_report(gold, pred) == reported["spam"]
-    assert reported["macro_f1"] >= 0.9, "the shipped model is below the 0.9 macro-F1 floor on held-out mail"
+    assert reported["macro_f1"] >= 0.94, "the shipped model is below the 0.94 macro-F1 floor on held-out mail"
