@@ -22,8 +22,7 @@ def classify(app: AppContext, paths: tuple[Path, ...], as_json: bool, bundle: Pa
     from gateway.classify.errors import ClassifyError
     from gateway.classify.features import email_text
     from gateway.classify.holder import ModelHolder
-    from gateway.mail.commands import iter_messages
-    from gateway.mail.parse import parse_message
+    from gateway.mail.commands import parsed_messages
 
     try:
         settings = app.settings_or_defaults()
@@ -50,13 +49,7 @@ def classify(app: AppContext, paths: tuple[Path, ...], as_json: bool, bundle: Pa
                 click.echo(f"{path}: {pred.label} ({pred.confidence:.2f})")
         pending.clear()
 
-    for path in iter_messages(paths):
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            click.echo(f"{path}: unreadable: {exc.strerror or exc}", err=True)
-            continue
-        parsed = parse_message(raw, settings.limits)
+    for path, parsed in parsed_messages(paths, settings.limits):
         atts = [(a.filename or a.path, a.text) for a in parsed.attachments]
         pending.append((path, parsed.message_id, email_text(parsed.subject, parsed.body_new, atts,
                                                             parsed.body_quoted)))

@@ -21,8 +21,7 @@ def extract(app: AppContext, paths: tuple[Path, ...], as_json: bool) -> None:
     from gateway.classify.features import email_text
     from gateway.classify.holder import ModelHolder
     from gateway.extract.service import Extractor
-    from gateway.mail.commands import iter_messages
-    from gateway.mail.parse import parse_message
+    from gateway.mail.commands import parsed_messages
 
     try:
         settings = app.settings_or_defaults()
@@ -30,13 +29,7 @@ def extract(app: AppContext, paths: tuple[Path, ...], as_json: bool) -> None:
         raise click.ClickException(str(exc)) from exc
     holder = ModelHolder(settings.classify.bundle, threads=settings.classify.threads)
     extractor = Extractor(settings)
-    for path in iter_messages(paths):
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            click.echo(f"{path}: unreadable: {exc.strerror or exc}", err=True)
-            continue
-        parsed = parse_message(raw, settings.limits)
+    for path, parsed in parsed_messages(paths, settings.limits):
         atts = [a.text or "" for a in parsed.attachments if a.text]
         try:
             label = holder.classify(email_text(parsed.subject, parsed.body_new,

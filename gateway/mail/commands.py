@@ -8,9 +8,11 @@ from pathlib import Path
 import click
 
 from gateway.cli import AppContext, emit_json, pass_app
+from gateway.config import LimitSettings
 from gateway.db import StoreError
 from gateway.jobs import JobQueue, PermanentJobError
 from gateway.mail.ingest import PARSE_JOB, Ingestor
+from gateway.mail.parse import ParsedEmail, parse_message
 from gateway.mail.parse_job import ParseStep
 from gateway.store import raw_store
 
@@ -24,6 +26,17 @@ def iter_messages(paths: tuple[Path, ...]) -> Iterator[Path]:
                     yield p
         else:
             yield path
+
+
+def parsed_messages(paths: tuple[Path, ...], limits: LimitSettings) -> Iterator[tuple[Path, ParsedEmail]]:
+    """Every message file named, parsed; an unreadable file is reported on stderr and skipped."""
+    for path in iter_messages(paths):
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            click.echo(f"{path}: unreadable: {exc.strerror or exc}", err=True)
+            continue
+        yield path, parse_message(raw, limits)
 
 
 @click.command()
