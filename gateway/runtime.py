@@ -25,6 +25,7 @@ from gateway.status import record_poll
 from gateway.store import open_db, raw_store
 
 log = logging.getLogger("gateway.runtime")
+POLL_RECORD_SECONDS = 60.0
 
 
 class Component(Protocol):
@@ -129,6 +130,8 @@ class Runtime:
             spool_db = self.connect()
             ingestor = self.ingestor(spool_db)
 
+            recorded: list[tuple[float, str | None]] = []  # when the last poll was written, and its error
+
             def spool_step() -> None:
                 error = None
                 try:
@@ -138,7 +141,12 @@ class Runtime:
                     error = f"{type(exc).__name__}: {exc}"
                     raise
                 finally:
-                    record_poll(spool_db, "spool", error)
+                    # an idle spool polls every few seconds: write (and fsync) its state only when the outcome
+                    # changes or once a minute, not on every pass (SD cards wear out)
+                    now = time.monotonic()
+                    if not recorded or recorded[-1][1] != error or now - recorded[-1][0] >= POLL_RECORD_SECONDS:
+                        record_poll(spool_db, "spool", error)
+                        recorded[:] = [(now, error)]
 
             self.components.append(LoopThread("spool", spool_step, spool.poll_seconds))
         maintenance_db = self.connect()
@@ -152,9 +160,13 @@ class Runtime:
         """Liveness of the database and of every component."""
         report: dict[str, Any] = {"ok": True, "components": {}}
         try:
-            self.connect().execute("SELECT 1").fetchone()
+            db = self.connect()
+            try:
+                db.execute("SELECT 1").fetchone()
+            finally:
+                db.close()
             report["database"] = "ok"
-        except (StoreError, Exception) as exc:
+        except Exception as exc:
             report["ok"], report["database"] = False, str(exc)
         for comp in self.components:
             h = comp.health()
