@@ -15,19 +15,14 @@ router = APIRouter()
 PAGE_SIZE = 50
 
 
-def _classification_sql(db: Database) -> tuple[str, str]:
-    if db["classifications"].exists():
-        return (
-            ", c.label AS label, c.confidence AS confidence, c.model_version AS model_version, "
-            "c.needs_review AS needs_review",
-            " LEFT JOIN classifications c ON c.email_id = e.id",
-        )
-    return ", NULL AS label, NULL AS confidence, NULL AS model_version, NULL AS needs_review", ""
+_CLASSIFICATION = (
+    ", c.label AS label, c.confidence AS confidence, c.model_version AS model_version, c.needs_review AS needs_review"
+)
+_JOIN = " LEFT JOIN classifications c ON c.email_id = e.id"
 
 
 def list_emails(db: Database, *, page: int = 1, status: str | None = None) -> tuple[list[dict[str, Any]], int]:
     """One page of emails (newest first) with their attachment names, and the total count."""
-    cols, join = _classification_sql(db)
     where, args = "", []
     if status:
         where, args = " WHERE e.status = ?", [status]
@@ -35,7 +30,7 @@ def list_emails(db: Database, *, page: int = 1, status: str | None = None) -> tu
     rows = list(
         db.query(
             "SELECT e.id, e.received_at, e.from_addr, e.from_name, e.subject, e.language, e.status, e.error, "
-            f"e.attachment_count{cols} FROM emails e{join}{where} ORDER BY e.id DESC LIMIT ? OFFSET ?",
+            f"e.attachment_count{_CLASSIFICATION} FROM emails e{_JOIN}{where} ORDER BY e.id DESC LIMIT ? OFFSET ?",
             [*args, PAGE_SIZE, (page - 1) * PAGE_SIZE],
         )
     )
@@ -52,8 +47,7 @@ def list_emails(db: Database, *, page: int = 1, status: str | None = None) -> tu
 
 def get_email(db: Database, email_id: int) -> dict[str, Any] | None:
     """One email with its attachments and parse warnings."""
-    cols, join = _classification_sql(db)
-    rows = list(db.query(f"SELECT e.*{cols} FROM emails e{join} WHERE e.id = ?", [email_id]))
+    rows = list(db.query(f"SELECT e.*{_CLASSIFICATION} FROM emails e{_JOIN} WHERE e.id = ?", [email_id]))
     if not rows:
         return None
     email = rows[0]
