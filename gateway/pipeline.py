@@ -20,7 +20,7 @@ def build_handlers(runtime: Runtime) -> dict[str, Handler]:
     handlers: dict[str, Handler] = {}
     handlers["parse"] = make_parse_handler(runtime.settings.limits, runtime.settings.jobs, runtime.blobs,
                                            runtime.metrics)
-    handlers[CLASSIFY_JOB] = make_classify_handler(runtime.settings.classify)
+    handlers[CLASSIFY_JOB] = make_classify_handler(runtime.settings.classify, jobs=runtime.settings.jobs)
     handlers[ALERT_EMAIL_JOB] = make_alert_email_handler(runtime.settings)
     handlers[SEND_JOB] = make_send_handler(runtime.settings)
     handlers[BOOK_JOB] = make_book_handler(runtime.settings)

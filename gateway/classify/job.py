@@ -12,7 +12,7 @@ from gateway.classify.errors import BundleError, InferenceError
 from gateway.classify.features import email_text
 from gateway.classify.holder import ModelHolder
 from gateway.classify.model import Prediction
-from gateway.config import ClassifySettings
+from gateway.config import ClassifySettings, JobSettings
 from gateway.db import transaction
 from gateway.desk.job import enqueue_desk
 from gateway.jobs import Job, PermanentJobError
@@ -35,8 +35,9 @@ def email_input(db: Database, email_id: int) -> str:
     return email_text(row["subject"], row["body_new"], atts, row["body_quoted"])
 
 
-def store_prediction(db: Database, email_id: int, pred: Prediction, review_below: float, now: float) -> None:
-    """Upsert the classification and mark the email classified, in one transaction."""
+def store_prediction(db: Database, email_id: int, pred: Prediction, review_below: float, now: float,
+                     jobs: JobSettings | None = None) -> None:
+    """Upsert the classification, mark the email classified and queue its desk step, in one transaction."""
     with transaction(db):
         db.execute(
             "INSERT INTO classifications (email_id, label, confidence, scores, model_version, needs_review, "
@@ -50,17 +51,19 @@ def store_prediction(db: Database, email_id: int, pred: Prediction, review_below
             f"UPDATE emails SET status = ? WHERE id = ? AND status IN ({','.join('?' * len(_CLASSIFY_STATUSES))})",
             [CLASSIFIED, email_id, *_CLASSIFY_STATUSES],
         )
-        enqueue_desk(db, email_id)  # the quote desk decides: a quote/order, a reply to one of its requests, or nothing
+        # the quote desk decides: a quote/order, a reply to one of its requests, or nothing
+        enqueue_desk(db, email_id, jobs or JobSettings())
 
 
 class ClassifyStep:
     """Classifies stored emails by id with the holder's active model."""
 
     def __init__(self, holder: ModelHolder, settings: ClassifySettings,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, jobs: JobSettings | None = None) -> None:
         self.holder = holder
         self.settings = settings
         self.clock = clock
+        self.jobs = jobs or JobSettings()
 
     def run(self, db: Database, email_id: int) -> Prediction:
         """Classify one email and store the result."""
@@ -69,7 +72,7 @@ class ClassifyStep:
             pred = self.holder.classify(text)
         except (BundleError, InferenceError) as exc:
             raise RuntimeError(f"email {email_id}: cannot classify: {exc}") from exc  # retried with backoff
-        store_prediction(db, email_id, pred, self.settings.review_below, self.clock())
+        store_prediction(db, email_id, pred, self.settings.review_below, self.clock(), self.jobs)
         return pred
 
     def handle(self, job: Job, db: Database) -> None:
@@ -80,7 +83,8 @@ class ClassifyStep:
         self.run(db, email_id)
 
 
-def make_classify_handler(settings: ClassifySettings, holder: ModelHolder | None = None) -> Handler:
+def make_classify_handler(settings: ClassifySettings, holder: ModelHolder | None = None,
+                          jobs: JobSettings | None = None) -> Handler:
     """The `classify` handler for the worker pool (the model loads on the first job)."""
     holder = holder or ModelHolder(settings.bundle, threads=settings.threads)
-    return ClassifyStep(holder, settings).handle
+    return ClassifyStep(holder, settings, jobs=jobs).handle

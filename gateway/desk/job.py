@@ -10,9 +10,9 @@ from gateway.jobs import Job, JobQueue, PermanentJobError
 from gateway.jobs.worker import Handler
 
 
-def enqueue_desk(db: Database, email_id: int) -> None:
+def enqueue_desk(db: Database, email_id: int, jobs: JobSettings) -> None:
     """Queue the desk step of a classified email (call inside the classify transaction; idempotent by key)."""
-    JobQueue(db, JobSettings()).enqueue(DESK_JOB, {"email_id": email_id}, key=f"{DESK_JOB}:{email_id}")
+    JobQueue(db, jobs).enqueue(DESK_JOB, {"email_id": email_id}, key=f"{DESK_JOB}:{email_id}")
 
 
 def build_desk(settings: Settings) -> Desk:

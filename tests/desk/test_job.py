@@ -39,8 +39,10 @@ def test_the_desk_job_starts_the_request_and_can_be_switched_off(desk_world: Des
 
 
 def test_enqueue_desk_is_idempotent_per_email(desk_world: DeskWorld) -> None:
-    enqueue_desk(desk_world.db, 41)
-    enqueue_desk(desk_world.db, 41)
+    jobs = desk_world.settings.jobs.model_copy(update={"max_attempts": 9})
+    enqueue_desk(desk_world.db, 41, jobs)
+    enqueue_desk(desk_world.db, 41, jobs)
     (queued,) = JobQueue(desk_world.db, desk_world.settings.jobs).list(kind="desk")
     assert queued.key == "desk:41" and queued.payload == {"email_id": 41}
+    assert queued.max_attempts == 9  # the configured [jobs] budget, not a default
     assert json.dumps(queued.payload) == '{"email_id": 41}'
