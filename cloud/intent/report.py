@@ -19,6 +19,12 @@ WEAKNESSES = """\
 - SpamAssassin (2002–2003 English mail) is the only spam/ham source beyond the hand-written corpus; modern
   phishing in Korean, Japanese or Thai is covered only by the hand-written examples.
 - Attachments count only through their names and extracted text (first 600 characters each, 4 at most).
+- Spam needs a very high probability (`min_confidence` in the manifest): newsletters and vendor promotions
+  the reader subscribed to read like advertising, and a model that sees only the text cannot tell that they
+  were asked for. The price is recall: about one SpamAssassin spam in five scores below the threshold and is
+  labelled by its next-best label (mostly other), so it reaches staff instead of being set aside.
+- Probabilities are sharp (clear requests score ~1.0), so `needs_review` flags mostly emails that fit no
+  label rather than near-misses between two labels.
 """
 
 
@@ -116,12 +122,16 @@ def write_card(out: Path, metrics: dict[str, Any], training: dict[str, Any], lab
                   f"On the training writers' validation split ({sel['n']} hand-written emails, never trained on "
                   f"during selection): macro-F1 {sel['val_macro_f1']}, accuracy {sel['val_accuracy']}.",
                   f"Spam is only given at a probability of **{sel['min_spam']}** or more (`min_confidence` in the "
-                  "manifest), the lowest threshold that kept legitimate validation mail (hand-written plus "
-                  "held-back SpamAssassin ham) flagged as spam at or below 0.5 %:", "",
-                  "| min spam prob. | spam recall | ham FP rate | macro-F1 (hand val) |", "|---|---|---|---|"]
+                  "manifest): the lowest threshold that kept both the SpamAssassin training ham and the hand-written "
+                  "legitimate validation mail flagged as spam at or below 0.5 %, each counted on its own. It is "
+                  "measured 2-fold: two selection models each learnt from one half of the SpamAssassin training "
+                  "part and scored the other half, so every SpamAssassin message below was unseen by the model "
+                  "that scored it; hand-written rows count both models' predictions:", "",
+                  "| min spam prob. | SpamAssassin spam recall | SpamAssassin ham FP rate | hand-written FP rate "
+                  "| macro-F1 (hand val) |", "|---|---|---|---|---|"]
         for g in sel["spam_grid"]:
             lines.append(f"| {g['min_spam']} | {g['spam_recall']} | {g['ham_false_positive_rate']} | "
-                         f"{g['hand_macro_f1']} |")
+                         f"{g.get('hand_false_positive_rate')} | {g['hand_macro_f1']} |")
         lines += ["", "Tokenizer on validation text, by language:", "",
                   "| lang | tokens/char | median tokens | unk rate | byte-fallback rate |", "|---|---|---|---|---|"]
         for lang, t in sel["tokenizer"].items():

@@ -46,8 +46,9 @@ class Options:
     seed: int = 0
     variants: int = 4
     vocab_size: int = 8000
-    spam_per_class: int = 500  # SpamAssassin training messages per class (spam, ham); the rest validates
-    spam_fp_target: float = 0.005  # legitimate validation mail flagged as spam, at most
+    spam_per_class: int = 1000  # at most this many SpamAssassin training messages per class (0: none)
+    spam_weight: float = 4.0  # loss weight of a SpamAssassin message (a hand-written or composed one weighs 1)
+    spam_fp_target: float = 0.005  # validation ham (SpamAssassin, and hand-written) flagged as spam, at most
     limit: int = 0  # >0: only this many hand-written emails per language (quick runs, tests)
     compare: bool = False
     corpus: Path = C.CORPUS
@@ -63,8 +64,8 @@ class Data:
     train: list[C.Email]
     val: list[C.Email]
     heldout: list[C.Email]
-    sa_train: list[C.Email]
-    sa_val: list[C.Email]
+    sa_train: list[C.Email]  # every SpamAssassin training message: the final model learns from all of them
+    sa_halves: tuple[list[C.Email], list[C.Email]]  # sa_train in two halves, for 2-fold spam-threshold selection
     sa_test: list[C.Email]
     composer: Composer
 
@@ -79,21 +80,21 @@ def load_data(opts: Options) -> Data:
     sa: list[C.Email] = list(C.read_spamassassin(opts.spamassassin)) if opts.spam_per_class else []
     sa_train, sa_test = C.split_spamassassin(sa)
     capped: list[C.Email] = []
-    sa_val: list[C.Email] = []
     for label in ("spam", "other"):
         pool = [e for e in sa_train if e.label == label]
         pool.sort(key=lambda e: C.bucket(f"{opts.seed}:{e.id}", 1 << 30))
         capped += pool[: opts.spam_per_class]
-        sa_val += pool[opts.spam_per_class:]  # SpamAssassin training messages left over: validation
+    halves = ([e for e in capped if C.bucket("fold:" + e.id, 2) == 0],
+              [e for e in capped if C.bucket("fold:" + e.id, 2) == 1])
     if opts.limit:
-        sa_test, sa_val = sa_test[: opts.limit * 2], sa_val[: opts.limit * 2]
+        sa_test = sa_test[: opts.limit * 2]
     composer = Composer(Parts(C.load_parts(opts.corpus)), seed=opts.seed)
-    return Data(train, val, C.load_heldout(opts.corpus), capped, sa_val, sa_test, composer)
+    return Data(train, val, C.load_heldout(opts.corpus), capped, halves, sa_test, composer)
 
 
-def training_set(data: Data, hand: list[C.Email], variants: int) -> list[C.Email]:
-    """Hand-written emails, their composed variants (same split) and the SpamAssassin training part."""
-    return hand + data.composer.compose(hand, variants) + data.sa_train
+def training_set(data: Data, hand: list[C.Email], variants: int, spamassassin: list[C.Email]) -> list[C.Email]:
+    """Hand-written emails, their composed variants (same split) and SpamAssassin messages."""
+    return hand + data.composer.compose(hand, variants) + spamassassin
 
 
 def encode(tok: Any, emails: list[C.Email], config: TrainConfig) -> list[Example]:
@@ -105,17 +106,28 @@ def encode(tok: Any, emails: list[C.Email], config: TrainConfig) -> list[Example
     return [(np.asarray(e.ids[: config.max_tokens], dtype=np.int64), c) for e, c in zip(encs, chars, strict=True)]
 
 
-def make_tokenizer(data: Data, hand: list[C.Email], vocab_size: int) -> Any:
+def make_tokenizer(hand: list[C.Email], spamassassin: list[C.Email], vocab_size: int) -> Any:
     """The tokenizer, trained on the original (not composed) training texts: composition adds no new words."""
-    return train_tokenizer([e.text for e in hand + data.sa_train[::4]], vocab_size=vocab_size)
+    return train_tokenizer([e.text for e in hand + spamassassin[::4]], vocab_size=vocab_size)
 
 
-def train_model(tok: Any, emails: list[C.Email], config: TrainConfig, progress: bool) -> Any:
-    """A trained torch model from training emails."""
+def train_model(tok: Any, emails: list[C.Email], config: TrainConfig, progress: bool,
+                spam_weight: float = 1.0) -> Any:
+    """A trained torch model from training emails; SpamAssassin messages weigh `spam_weight` in the loss.
+
+    They are old English mail among thousands of composed business emails: at weight 1 the model barely
+    learns 2002-style newsletters and list mail as ham (measured by 2-fold cross-validation on the
+    SpamAssassin training part: weight 8 raised spam recall at 0.5 % ham false positives from 0.50 to 0.74).
+    """
     ids = encode(tok, emails, config)
     y = [LABELS.index(e.label) for e in emails]
     model = build(config, tok.get_vocab_size(), len(LABELS))
-    return fit(model, ids, y, config, progress=progress)
+    return fit(model, ids, y, config, weights=loss_weights(emails, spam_weight), progress=progress)
+
+
+def loss_weights(emails: list[C.Email], spam_weight: float) -> list[float]:
+    """Per-example loss weights: `spam_weight` for SpamAssassin messages, 1 for the rest."""
+    return [spam_weight if e.source == "spamassassin" else 1.0 for e in emails]
 
 
 def eval_torch(tok: Any, model: Any, emails: list[C.Email], config: TrainConfig) -> list[str]:
@@ -154,31 +166,58 @@ def decide(probs: np.ndarray, spam_min: float) -> list[str]:
     return out
 
 
-SPAM_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.99)
+SPAM_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995)
+
+
+def spam_grid(hand_probs: np.ndarray, hand_gold: list[str], sa_probs: np.ndarray,
+              sa_gold: list[str]) -> list[dict[str, Any]]:
+    """For each SPAM_GRID threshold: SpamAssassin spam recall and ham false-positive rate, and the hand-written
+    validation mail's false-positive rate and macro-F1 — the two sources counted apart."""
+    grid = []
+    for t in SPAM_GRID:
+        hand, sa = decide(hand_probs, t), decide(sa_probs, t)
+        sa_spam = spam_report(sa_gold, sa)
+        grid.append({"min_spam": t, "spam_recall": sa_spam["spam_recall"],
+                     "ham_false_positive_rate": sa_spam["ham_false_positive_rate"],
+                     "hand_false_positive_rate": spam_report(hand_gold, hand)["ham_false_positive_rate"],
+                     "hand_macro_f1": scores(hand_gold, hand, LABELS).get("macro_f1")})
+    return grid
+
+
+def choose_spam_threshold(grid: list[dict[str, Any]], target: float) -> float:
+    """The lowest threshold whose SpamAssassin ham *and* hand-written false-positive rates are both <= target
+    (the strictest one when none is)."""
+    for row in grid:
+        if max(row["ham_false_positive_rate"] or 0.0, row["hand_false_positive_rate"] or 0.0) <= target:
+            return float(row["min_spam"])
+    return float(grid[-1]["min_spam"])
 
 
 def select(data: Data, opts: Options) -> dict[str, Any]:
     """Model selection on the training writers' validation split: scores, and the minimum spam confidence.
 
-    The threshold is the lowest one that keeps legitimate validation mail (hand-written + SpamAssassin ham
-    left over from training) flagged as spam at or below `spam_fp_target`.
+    Two selection models learn from the training writers' train split and one half of the SpamAssassin
+    training part each (2-fold); each scores the validation split and the other half. The threshold is the
+    lowest one that keeps both the SpamAssassin ham and the hand-written legitimate validation mail flagged
+    as spam at or below `spam_fp_target` — each counted on its own, so easy hand-written mail cannot dilute
+    the rate on list mail and newsletters.
     """
-    emails = training_set(data, data.train, opts.variants)
-    tok = make_tokenizer(data, data.train, opts.vocab_size)
-    model = train_model(tok, emails, opts.config, opts.progress)
-    val = data.val + data.sa_val
-    probs = probabilities(tok, model, val, opts.config)
-    gold = [e.label for e in val]
-    grid = []
-    for t in SPAM_GRID:
-        pred = decide(probs, t)
-        grid.append({"min_spam": t, **spam_report(gold, pred),
-                     "hand_macro_f1": scores(gold[: len(data.val)], pred[: len(data.val)], LABELS).get("macro_f1")})
-    fp_ok = [g for g in grid if (g["ham_false_positive_rate"] or 0.0) <= opts.spam_fp_target]
-    chosen = fp_ok[0] if fp_ok else grid[-1]
-    hand = scores(gold[: len(data.val)], decide(probs[: len(data.val)], 0.0), LABELS)
-    return {"val_macro_f1": hand.get("macro_f1"), "val_accuracy": hand.get("accuracy"), "n": hand.get("n"),
-            "min_spam": chosen["min_spam"], "spam_grid": grid,
+    hand_probs, sa_probs, sa_gold = [], [], []
+    for fit_half, val_half in (data.sa_halves, data.sa_halves[::-1]):
+        emails = training_set(data, data.train, opts.variants, fit_half)
+        tok = make_tokenizer(data.train, fit_half, opts.vocab_size)
+        model = train_model(tok, emails, opts.config, opts.progress, opts.spam_weight)
+        probs = probabilities(tok, model, data.val + val_half, opts.config)
+        hand_probs.append(probs[: len(data.val)])
+        sa_probs.append(probs[len(data.val):])
+        sa_gold += [e.label for e in val_half]
+    hand_gold = [e.label for e in data.val] * len(hand_probs)
+    grid = spam_grid(np.concatenate(hand_probs), hand_gold, np.concatenate(sa_probs), sa_gold)
+    chosen = choose_spam_threshold(grid, opts.spam_fp_target)
+    first = scores(hand_gold[: len(data.val)], decide(hand_probs[0], 0.0), LABELS)
+    return {"val_macro_f1": first.get("macro_f1"), "val_accuracy": first.get("accuracy"), "n": first.get("n"),
+            "spamassassin_val": {"spam": sa_gold.count("spam"), "ham": len(sa_gold) - sa_gold.count("spam")},
+            "min_spam": chosen, "spam_grid": grid,
             "tokenizer": {lang: tokenizer_stats(tok, [e.text for e in data.val if e.lang == lang])
                           for lang in C.LANGS}}
 
@@ -186,12 +225,12 @@ def select(data: Data, opts: Options) -> dict[str, Any]:
 def compare(data: Data, opts: Options) -> dict[str, Any]:
     """Train each architecture on the train split (one composed variant each), score it on the validation split."""
     results: dict[str, Any] = {}
-    emails = training_set(data, data.train, 1)
-    tok = make_tokenizer(data, data.train, opts.vocab_size)
+    emails = training_set(data, data.train, 1, data.sa_halves[0])
+    tok = make_tokenizer(data.train, data.sa_halves[0], opts.vocab_size)
     for arch in ("fasttext", "cnn"):
         config = replace(opts.config, arch=arch)
         t0 = time.perf_counter()
-        model = train_model(tok, emails, config, opts.progress)
+        model = train_model(tok, emails, config, opts.progress, opts.spam_weight)
         seconds = time.perf_counter() - t0
         pred = eval_torch(tok, model, data.val, config)
         s = scores([e.label for e in data.val], pred, LABELS)
@@ -247,9 +286,9 @@ def run(opts: Options) -> dict[str, Any]:
     steps.set_postfix_str("compared")
     steps.update(1)
     final_hand = data.train + data.val
-    emails = training_set(data, final_hand, opts.variants)
-    tok = make_tokenizer(data, final_hand, opts.vocab_size)
-    model = train_model(tok, emails, opts.config, opts.progress)
+    emails = training_set(data, final_hand, opts.variants, data.sa_train)
+    tok = make_tokenizer(final_hand, data.sa_train, opts.vocab_size)
+    model = train_model(tok, emails, opts.config, opts.progress, opts.spam_weight)
     steps.set_postfix_str("trained")
     steps.update(1)
     opts.out.mkdir(parents=True, exist_ok=True)
@@ -261,12 +300,14 @@ def run(opts: Options) -> dict[str, Any]:
         torch_logits = predict(model, probe, opts.config)
         steps.set_postfix_str("exported")
         steps.update(1)
-        version = f"{dt.date.today():%Y.%m.%d}-s{opts.seed}"
+        # date, seed and the weights' hash: two retrains on one day still get different versions
+        version = f"{dt.date.today():%Y.%m.%d}-s{opts.seed}-{sha256_file(work / MODEL_FILE)[:8]}"
         char_spec: dict[str, Any] = (
             {"char_input": CHAR_INPUT_NAME, "max_chars": opts.config.max_chars} if opts.config.char_buckets else {})
         training = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "seed": opts.seed,
                     "hand_written": len(final_hand), "composed": len(emails) - len(final_hand) - len(data.sa_train),
-                    "spamassassin": len(data.sa_train), "examples": len(emails),
+                    "spamassassin": len(data.sa_train), "spamassassin_weight": opts.spam_weight,
+                    "examples": len(emails),
                     "by_language": {lang: sum(e.lang == lang for e in final_hand) for lang in C.LANGS},
                     "config": asdict(opts.config), "vocab_size": tok.get_vocab_size(),
                     "heldout_sha256": sha256_file(opts.corpus / "heldout" / "heldout.jsonl")}
@@ -345,7 +386,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="hashed character 2-4-gram buckets (0: no character n-grams)")
     parser.add_argument("--variants", type=int, default=Options.variants)
     parser.add_argument("--limit", type=int, default=0, help="hand-written emails per language (quick runs)")
-    parser.add_argument("--spam-per-class", type=int, default=Options.spam_per_class)
+    parser.add_argument("--spam-per-class", type=int, default=Options.spam_per_class,
+                        help="at most this many SpamAssassin training messages per class (0: none)")
+    parser.add_argument("--spam-weight", type=float, default=Options.spam_weight,
+                        help="loss weight of a SpamAssassin message against 1 for a hand-written one")
+    parser.add_argument("--label-smoothing", type=float, default=TrainConfig.label_smoothing)
     parser.add_argument("--compare", action="store_true",
                         help="also train the CNN and compare architectures on the validation split (+~40 s)")
     parser.add_argument("--corpus", type=Path, default=C.CORPUS)
@@ -354,10 +399,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     opts = Options(out=args.out, seed=args.seed, variants=args.variants, limit=args.limit,
-                   spam_per_class=args.spam_per_class, compare=args.compare, corpus=args.corpus,
+                   spam_per_class=args.spam_per_class, spam_weight=args.spam_weight, compare=args.compare,
+                   corpus=args.corpus,
                    spamassassin=args.spamassassin, progress=not args.quiet,
                    config=TrainConfig(arch=args.arch, epochs=args.epochs, seed=args.seed, dim=args.dim,
-                                      buckets=args.buckets, char_buckets=args.char_buckets))
+                                      buckets=args.buckets, char_buckets=args.char_buckets,
+                                      label_smoothing=args.label_smoothing))
     try:
         metrics = run(opts)
     except C.CorpusError as exc:
