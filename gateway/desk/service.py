@@ -104,7 +104,8 @@ class Desk:
             if records.by_email(db, email_id) is not None:
                 return None  # this job already ran to its commit
             rows = list(db.query(
-                "SELECT e.*, c.label AS label FROM emails e LEFT JOIN classifications c ON c.email_id = e.id "
+                "SELECT e.*, c.label AS label, c.confidence AS confidence, c.needs_review AS needs_review "
+                "FROM emails e LEFT JOIN classifications c ON c.email_id = e.id "
                 "WHERE e.id = ?", [email_id]))
             if not rows:
                 return None
@@ -170,6 +171,14 @@ class Desk:
         reading = self.reader.read(email["subject"] or "", text, atts, email["sent_at"])
         records.add_turn(db, request.id, who="customer", channel="email", text=text, now=now, intent="provide",
                          fields=reading.shipment, email_id=email["id"])
+        if email["needs_review"]:
+            # the model was unsure (spam just under its threshold falls back to its next label and lands here
+            # too): staff decide, and nothing is sent to the sender
+            held = replace(request.conversation, state="handed_over", known=reading.shipment,
+                           unsupported=reading.unsupported)
+            reason = (f"classified {email['label']} with confidence {email['confidence']:.2f}, below "
+                      f"[classify] review_below: check it before answering")
+            return records.save(db, request, held, now=now, attention=True, handover_reason=reason)
         step = start(request.kind, reading.shipment, reading.unsupported, self.reader.missing, self.policy)
         self._apply(db, queue, request, step, channel="email", parent=email["message_id"])
         return records.get(db, request.id)

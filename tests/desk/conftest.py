@@ -38,14 +38,17 @@ class DeskWorld:
     def queue(self) -> JobQueue:
         return JobQueue(self.db, self.settings.jobs)
 
-    def receive(self, body: str, *, subject: str, label: str = "quote", **kwargs: object) -> tuple[int, str]:
+    def receive(self, body: str, *, subject: str, label: str = "quote", confidence: float = 0.99,
+                **kwargs: object) -> tuple[int, str]:
         """Deliver a customer email; returns its id and Message-ID."""
         raw, mid = customer_mail(body, subject=subject, **kwargs)  # type: ignore[arg-type]
         email_id = self.ingestor.ingest(raw, f"test:{mid}").email_id
         assert email_id is not None
         self.parse.run(self.db, email_id)
+        review = int(confidence < self.settings.classify.review_below)
         self.db.execute("INSERT OR REPLACE INTO classifications (email_id, label, confidence, scores, model_version, "
-                        "classified_at) VALUES (?, ?, 0.99, '{}', 'test', 0)", [email_id, label])
+                        "needs_review, classified_at) VALUES (?, ?, ?, '{}', 'test', ?, 0)",
+                        [email_id, label, confidence, review])
         self.desk.on_email(self.db, self.queue, email_id)
         return email_id, mid
 

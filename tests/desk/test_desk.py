@@ -120,6 +120,22 @@ def test_a_rerun_of_the_same_job_does_nothing_twice(desk_world: DeskWorld) -> No
     assert len(w.sent()) == 1 and w.db.execute("SELECT COUNT(*) FROM requests").fetchone()[0] == 1
 
 
+def test_an_uncertain_label_is_held_for_staff_and_nothing_is_sent(desk_world: DeskWorld) -> None:
+    # spam that scored just under the spam threshold falls back to its next label with a low confidence
+    desk_world.receive("Cheap freight Busan to LA, 40HC USD 900, book now at rates-deal.example",
+                       subject="Best rates", label="quote", confidence=0.08)
+    request = desk_world.request()
+    assert request.state == "handed_over" and request.attention
+    assert "confidence 0.08" in (request.handover_reason or "")
+    assert desk_world.sent() == []
+    # the sender writing again changes nothing either: the request stays with staff
+    desk_world.receive("Any news?", subject=f"Re: [{request.number}] Best rates", label="inquiry")
+    assert desk_world.sent() == [] and desk_world.request().state == "handed_over"
+    turns = desk_world.db.execute("SELECT count(*) FROM turns WHERE request_id = ? AND who = 'customer'",
+                                  [request.id]).fetchone()[0]
+    assert turns == 2  # the reply was threaded onto the held request and kept for staff
+
+
 def test_an_inquiry_that_is_not_a_reply_starts_nothing(desk_world: DeskWorld) -> None:
     w = desk_world
     w.receive("Where is my shipment?", subject="Tracking", label="inquiry")
