@@ -19,7 +19,7 @@ from gateway.chat.errors import LinkInvalid
 from gateway.chat.links import ChatLinks
 from gateway.db import transaction
 from gateway.desk import records
-from gateway.desk.errors import RequestNotFound
+from gateway.desk.errors import CannotRelease, RequestNotFound
 from gateway.desk.messages import CHAT_UI, Catalogs
 from gateway.desk.service import Desk
 from gateway.jobs import JobQueue
@@ -150,17 +150,33 @@ def requests_page(request: Request, state: str | None = None, user: str = Depend
 def request_detail(request: Request, request_id: int, user: str = Depends(current_user)) -> Response:
     parts = _parts(request.app)
 
-    def load(db: Database) -> tuple[records.Request, list[dict[str, Any]]]:
-        return records.get(db, request_id), records.turns(db, request_id)
+    def load(db: Database) -> tuple[records.Request, list[dict[str, Any]], bool]:
+        req = records.get(db, request_id)
+        return req, records.turns(db, request_id), records.releasable(db, req)
 
     try:
-        req, turns = _with_db(parts, load)
+        req, turns, releasable = _with_db(parts, load)
     except RequestNotFound as exc:
         raise HTTPException(404, f"no request {request_id}") from exc
     fields = list(parts.catalogs.fields("en", req.known))
     return TEMPLATES.TemplateResponse(request, "request.html", {
         "user": user, "csrf": csrf_token(request), "req": req, "turns": turns, "fields": fields,
-        "chat_link": parts.links.link(req.id)})
+        "chat_link": parts.links.link(req.id), "releasable": releasable})
+
+
+@router.post("/requests/{request_id}/release")
+def request_release(request: Request, request_id: int, csrf: str = Form(""),
+                    user: str = Depends(current_user)) -> Response:
+    if not check_csrf(request, csrf):
+        raise HTTPException(400, "bad form")
+    parts = _parts(request.app)
+    try:
+        _with_db(parts, lambda db: parts.desk.release(db, JobQueue(db, parts.settings.jobs), request_id, user))
+    except RequestNotFound as exc:
+        raise HTTPException(404, f"no request {request_id}") from exc
+    except CannotRelease as exc:
+        raise HTTPException(409, str(exc)) from exc
+    return RedirectResponse(f"/requests/{request_id}", status_code=303)
 
 
 @router.post("/requests/{request_id}/state")

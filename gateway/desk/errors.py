@@ -11,3 +11,7 @@ class RequestNotFound(DeskError):
 
 class CannotSettle(DeskError):
     """The back office cannot quote or book this shipment (the rate card does not cover it)."""
+
+
+class CannotRelease(DeskError):
+    """Only a request held for staff before the desk ever answered can be handed (back) to the desk."""

@@ -176,6 +176,21 @@ def listing(db: Database, *, state: str | None = None, limit: int = 200) -> list
         f"{where} ORDER BY r.attention DESC, r.id DESC LIMIT ?", [*args, limit]))
 
 
+def releasable(db: Database, request: Request) -> bool:
+    """Held for staff before the desk or staff ever answered it (an uncertain label, see Desk.on_email)."""
+    return request.state == "handed_over" and not db.execute(
+        "SELECT 1 FROM turns WHERE request_id = ? AND who IN ('bot', 'staff')", [request.id]).fetchone()
+
+
+def staff_release(db: Database, request_id: int, who: str, now: float) -> Request:
+    """Staff let the desk answer a held request: collecting again, no longer flagged; kept as a staff turn."""
+    db.execute("UPDATE requests SET state = 'collecting', attention = 0, handover_reason = NULL, updated_at = ? "
+               "WHERE id = ?", [now, request_id])
+    add_turn(db, request_id, who="staff", channel="email", text=f"{who}: let the desk answer", intent="release",
+             now=now)
+    return get(db, request_id)
+
+
 def staff_set(db: Database, request_id: int, state: str, who: str, now: float) -> Request:
     """Staff take a request over or close it: the desk stops answering; the step is kept as a staff turn."""
     if state not in ("handed_over", "closed"):

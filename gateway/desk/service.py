@@ -14,7 +14,7 @@ from sqlite_utils import Database
 from gateway.config import Settings
 from gateway.db import transaction
 from gateway.desk import records
-from gateway.desk.errors import CannotSettle
+from gateway.desk.errors import CannotRelease, CannotSettle
 from gateway.desk.machine import OPEN, Kind, Policy, Step, advance, start
 from gateway.desk.messages import CHAT_UI, Catalogs, Prompt, as_html
 from gateway.desk.records import Request
@@ -136,6 +136,18 @@ class Desk:
             now = datetime.fromtimestamp(self.clock(), UTC).isoformat()  # relative dates count from now
             reading = self.reader.read("", text, [], now)
             return self._customer_turn(db, queue, request, text, reading, channel="chat")
+
+    def release(self, db: Database, queue: JobQueue, request_id: int, who: str) -> list[BotTurn]:
+        """Staff decided a request held for its uncertain label is real: the desk answers it now, as it would
+        have on arrival (asks for what is missing, or quotes/books a complete one)."""
+        with transaction(db):
+            request = records.get(db, request_id)
+            if not records.releasable(db, request):
+                raise CannotRelease(f"request {request.number} is {request.state} and the desk has already "
+                                    "answered it or staff took it over; it cannot be handed to the desk")
+            request = records.staff_release(db, request.id, who, self.clock())
+            step = start(request.kind, request.known, request.unsupported, self.reader.missing, self.policy)
+            return self._apply(db, queue, request, step, channel="email", parent=(request.thread_refs or (None,))[-1])
 
     def remind(self, db: Database, queue: JobQueue, request_id: int, prompted_at: float) -> bool:
         """Email a reminder if the customer has not answered the prompt made at `prompted_at`."""

@@ -121,3 +121,23 @@ def test_staff_take_over_and_the_desk_stops_answering(desk_world: DeskWorld, cli
     assert len(desk_world.sent()) == sent and desk_world.request().attention  # staff's now, flagged
     client.post("/requests/1/state", data={"state": "closed", "csrf": csrf})
     assert desk_world.request().state == "closed"
+
+
+def test_staff_let_the_desk_answer_a_request_held_for_its_uncertain_label(desk_world: DeskWorld,
+                                                                          client: TestClient) -> None:
+    desk_world.receive(AIR_KO, subject="항공 견적 요청", confidence=0.4)
+    assert desk_world.request().state == "handed_over" and desk_world.sent() == []
+    login(client)
+    page = client.get("/requests/1")
+    assert 'id="release"' in page.text and "confidence 0.40" in page.text
+    csrf = page.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    assert client.post("/requests/1/release", data={"csrf": "forged"}).status_code == 400
+    r = client.post("/requests/1/release", data={"csrf": csrf}, follow_redirects=False)
+    assert r.status_code == 303
+    req = desk_world.request()
+    assert req.state == "collecting" and not req.attention and req.handover_reason is None
+    assert len(desk_world.sent()) == 1 and "총중량" in text_of(desk_world.sent()[0])  # asks for the weight
+    # once the desk has answered, there is nothing to release any more
+    assert client.post("/requests/1/release", data={"csrf": csrf}).status_code == 409
+    assert 'id="release"' not in client.get("/requests/1").text
+    assert client.post("/requests/99/release", data={"csrf": csrf}).status_code == 404
