@@ -35,7 +35,7 @@ from torch import nn  # noqa: E402
 from bench.classify import pct, timed  # noqa: E402
 from cloud.intent import corpus as C  # noqa: E402
 from cloud.intent.export import export_onnx, quantize_int8  # noqa: E402
-from cloud.intent.models import TrainConfig, build  # noqa: E402
+from cloud.intent.models import TrainConfig, build, pad_batch  # noqa: E402
 from gateway.classify.bundle import load_bundle  # noqa: E402
 from gateway.classify.model import make_session  # noqa: E402
 
@@ -119,8 +119,7 @@ def measure(torch_model: nn.Module, onnx_path: Path, feeds: list[dict[str, np.nd
         session.run(None, feeds[next(cursor) % len(feeds)])
 
     t, o = timed(eager, runs), timed(ort, runs)
-    batch = {n: np.concatenate([_pad(f[n], max(g[n].shape[1] for g in feeds[:32])) for f in feeds[:32]])
-             for n in names}
+    batch = {n: pad_batch([f[n][0] for f in feeds[:32]], 1 << 30).numpy() for n in names}
     tb = [torch.from_numpy(batch[n]) for n in names]
 
     def eager_batch() -> None:
@@ -129,12 +128,6 @@ def measure(torch_model: nn.Module, onnx_path: Path, feeds: list[dict[str, np.nd
 
     ratio = pct(timed(eager_batch, 30, warmup=3), 50) / pct(timed(lambda: session.run(None, batch), 30, warmup=3), 50)
     return pct(t, 50), pct(o, 50), ratio
-
-
-def _pad(row: np.ndarray, width: int) -> np.ndarray:
-    out = np.zeros((1, width), dtype=row.dtype)
-    out[0, : row.shape[1]] = row[0]
-    return out
 
 
 def main() -> int:

@@ -131,7 +131,7 @@ def write_card(out: Path, metrics: dict[str, Any], training: dict[str, Any], lab
                   "| macro-F1 (hand val) |", "|---|---|---|---|---|"]
         for g in sel["spam_grid"]:
             lines.append(f"| {g['min_spam']} | {g['spam_recall']} | {g['ham_false_positive_rate']} | "
-                         f"{g.get('hand_false_positive_rate')} | {g['hand_macro_f1']} |")
+                         f"{g['hand_false_positive_rate']} | {g['hand_macro_f1']} |")
         lines += ["", "Tokenizer on validation text, by language:", "",
                   "| lang | tokens/char | median tokens | unk rate | byte-fallback rate |", "|---|---|---|---|---|"]
         for lang, t in sel["tokenizer"].items():

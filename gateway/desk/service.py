@@ -147,7 +147,7 @@ class Desk:
                                     "answered it or staff took it over; it cannot be handed to the desk")
             request = records.staff_release(db, request.id, who, self.clock())
             step = start(request.kind, request.known, request.unsupported, self.reader.missing, self.policy)
-            return self._apply(db, queue, request, step, channel="email", parent=(request.thread_refs or (None,))[-1])
+            return self._apply(db, queue, request, step, channel="email", parent=None)  # _email threads it
 
     def remind(self, db: Database, queue: JobQueue, request_id: int, prompted_at: float) -> bool:
         """Email a reminder if the customer has not answered the prompt made at `prompted_at`."""
