@@ -34,6 +34,7 @@ from cloud.intent.tokenizer import tokenizer_stats, train_tokenizer
 from gateway.classify.bundle import load_bundle
 from gateway.classify.manifest import CHAR_INPUT_NAME, MODEL_FILE, TOKENIZER_FILE, sha256_file
 from gateway.classify.model import IntentModel, char_row
+from gateway.classify.model import decide as decide_index
 
 LABELS = list(C.LABELS)
 
@@ -156,15 +157,8 @@ def probabilities(tok: Any, model: Any, emails: list[C.Email], config: TrainConf
 
 
 def decide(probs: np.ndarray, spam_min: float) -> list[str]:
-    """Labels under a minimum spam confidence (the gateway's IntentModel.decide rule)."""
-    out = []
-    for row in probs:
-        order = np.argsort(-row, kind="stable")
-        best = int(order[0])
-        if LABELS[best] == "spam" and row[best] < spam_min:
-            best = int(order[1])
-        out.append(LABELS[best])
-    return out
+    """Labels under a minimum spam confidence, by the gateway's own rule."""
+    return [LABELS[decide_index(row, LABELS, {"spam": spam_min})] for row in probs]
 
 
 SPAM_GRID = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995)

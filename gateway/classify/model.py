@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,6 +72,15 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return np.asarray(e / e.sum(axis=1, keepdims=True))
 
 
+def decide(row: np.ndarray, labels: Sequence[str], min_confidence: Mapping[str, float]) -> int:
+    """Index of the label to give: the most probable one that reaches its minimum confidence (training picks
+    the spam minimum with this same rule)."""
+    for index in np.argsort(-row, kind="stable"):
+        if row[index] >= min_confidence.get(labels[index], 0.0):
+            return int(index)
+    return int(row.argmax())
+
+
 class IntentModel:
     """A loaded classifier; build it with `gateway.classify.bundle.load_bundle`, which verifies it first."""
 
@@ -127,11 +136,8 @@ class IntentModel:
         return preds
 
     def decide(self, row: np.ndarray) -> int:
-        """Index of the label to give: the most probable one that reaches its minimum confidence."""
-        for index in np.argsort(-row, kind="stable"):
-            if row[index] >= self.min_confidence.get(self.labels[index], 0.0):
-                return int(index)
-        return int(row.argmax())
+        """Index of the label to give under this bundle's minimum confidences (see `decide`)."""
+        return decide(row, self.labels, self.min_confidence)
 
     def classify(self, text: str) -> Prediction:
         """Classify one model-input text."""
